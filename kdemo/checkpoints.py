@@ -1,0 +1,76 @@
+"""Weights as safetensors plus a JSON sidecar; the pretrained/ manifest. Nothing here unpickles anything."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .models import create_model
+
+PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+MANIFEST = PRETRAINED_DIR / "manifest.json"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_model(model: torch.nn.Module, path: str | Path, meta: dict) -> Path:
+    """Write `path` (.safetensors) and `path` with .json: meta must hold "model" and "dataset" keys."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(path), metadata={"model": str(meta["model"]), "dataset": str(meta["dataset"])})
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_model(path: str | Path, model_key: str | None = None, dataset_key: str | None = None,
+               device: torch.device | str = "cpu") -> tuple[torch.nn.Module, dict]:
+    """Build the architecture named in the sidecar (or given) and load safetensors weights into it."""
+    from .data import DATASETS  # local: data is heavier and only needed here for shapes
+    path = Path(path)
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    model_key = model_key or meta.get("model")
+    dataset_key = dataset_key or meta.get("dataset")
+    if not model_key or not dataset_key:
+        raise ValueError(f"{path}: no sidecar JSON naming the model and dataset; pass them explicitly")
+    info = DATASETS[dataset_key]
+    model = create_model(model_key, num_classes=info.num_classes, in_channels=info.in_channels,
+                         image_size=info.image_size)
+    try:
+        state = load_file(str(path), device="cpu")
+        model.load_state_dict(state)
+    except Exception as e:  # a wrong or damaged file must give one readable line, not a traceback
+        raise ValueError(f"{path.name}: not a valid {model_key} checkpoint ({type(e).__name__}: {e})") from None
+    return model.to(device).eval(), meta
+
+
+def read_manifest() -> dict:
+    if not MANIFEST.exists():
+        return {"entries": []}
+    return json.loads(MANIFEST.read_text())
+
+
+def find_pretrained(model_key: str, dataset_key: str, role: str | None = None) -> dict | None:
+    """The manifest entry for this architecture on this dataset, or None."""
+    for e in read_manifest()["entries"]:
+        if e["model"] == model_key and e["dataset"] == dataset_key and (role is None or e["role"] == role):
+            return e
+    return None
+
+
+def load_pretrained(model_key: str, dataset_key: str, device="cpu", role: str | None = None):
+    entry = find_pretrained(model_key, dataset_key, role)
+    if entry is None:
+        raise ValueError(f"no pretrained {model_key} for {dataset_key}; choose 'train first' for the teacher")
+    model, _ = load_model(PRETRAINED_DIR / entry["file"], model_key, dataset_key, device)
+    return model, entry

@@ -1,0 +1,186 @@
+"""Distillation losses as pure functions of tensors.
+
+Every function takes the student's outputs first and the teacher's second, detaches the teacher (gradients
+flow only to the student and to any regressor applied before the call), and returns a batch-mean scalar.
+Conventions follow the papers; where a paper scales by T^2 we do too, so the gradient magnitude of the soft
+term stays comparable across temperatures (Hinton et al. 2015, section 2).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+Tensor = torch.Tensor
+
+
+def standardize(logits: Tensor, eps: float = 1e-7) -> Tensor:
+    """Z-score each row of logits (Sun et al., "Logit Standardization in KD", CVPR 2024).
+
+    The student then only has to match the teacher's logit *shape*, not its scale or offset.
+    """
+    mean = logits.mean(dim=1, keepdim=True)
+    std = logits.std(dim=1, keepdim=True)
+    return (logits - mean) / (std + eps)
+
+
+def _prep(student_logits: Tensor, teacher_logits: Tensor, temperature: float, standardized: bool):
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    s, t = student_logits, teacher_logits.detach()
+    if standardized:
+        s, t = standardize(s), standardize(t)
+    return s / temperature, t / temperature
+
+
+def kd_loss(student_logits: Tensor, teacher_logits: Tensor, temperature: float, *,
+            standardized: bool = False) -> Tensor:
+    """Hinton KD: KL(softmax(t/T) || softmax(s/T)), batch mean, times T^2 (Hinton et al. 2015)."""
+    s, t = _prep(student_logits, teacher_logits, temperature, standardized)
+    log_p_s = F.log_softmax(s, dim=1)
+    log_p_t = F.log_softmax(t, dim=1)
+    # kl_div(input=log q_student, target=log p_teacher): the argument order the anti-pattern list warns about.
+    kl = F.kl_div(log_p_s, log_p_t, reduction="batchmean", log_target=True)
+    return kl * temperature**2
+
+
+def _binary_and_rest(z: Tensor, target: Tensor):
+    """Log-probabilities of target vs rest, shape (B, 2), and log-softmax among non-targets, shape (B, K-1).
+
+    Computed with logsumexp in log space, so a 1000-logit gap gives -1000, not log(0) = -inf.
+    """
+    mask = F.one_hot(target, z.shape[1]).bool()                   # (B, K)
+    lse_all = torch.logsumexp(z, dim=1)                           # (B,)
+    z_target = z.gather(1, target[:, None]).squeeze(1)             # (B,)
+    z_rest = z[~mask].view(z.shape[0], z.shape[1] - 1)            # (B, K-1)
+    lse_rest = torch.logsumexp(z_rest, dim=1)                     # (B,)
+    log_binary = torch.stack([z_target - lse_all, lse_rest - lse_all], dim=1)
+    return log_binary, F.log_softmax(z_rest, dim=1)
+
+
+def _kl_from_logs(log_p: Tensor, log_q: Tensor) -> Tensor:
+    """KL(p || q) per row, from log-probabilities; rows where p underflows to 0 contribute exactly 0."""
+    return (log_p.exp() * (log_p - log_q)).sum(dim=1)
+
+
+def dkd_terms(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, temperature: float, *,
+              standardized: bool = False) -> tuple[Tensor, Tensor]:
+    """Decoupled KD parts (Zhao et al., CVPR 2022): (TCKD, NCKD), each batch-mean and times T^2.
+
+    TCKD is the KL between the binary target-vs-rest distributions; NCKD the KL among the non-target classes
+    after renormalising. Classic KD = TCKD + (1 - p_t^teacher) * NCKD per sample, so a confident teacher
+    suppresses exactly the "dark knowledge" term; DKD weights the two freely.
+    """
+    s, t = _prep(student_logits, teacher_logits, temperature, standardized)
+    bin_s, rest_s = _binary_and_rest(s, target)
+    bin_t, rest_t = _binary_and_rest(t, target)
+    scale = temperature**2
+    tckd = _kl_from_logs(bin_t, bin_s).mean() * scale
+    nckd = _kl_from_logs(rest_t, rest_s).mean() * scale
+    return tckd, nckd
+
+
+def dkd_loss(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, alpha: float, beta: float,
+             temperature: float, *, standardized: bool = False) -> Tensor:
+    """DKD = alpha * TCKD + beta * NCKD (Zhao et al., CVPR 2022)."""
+    tckd, nckd = dkd_terms(student_logits, teacher_logits, target, temperature, standardized=standardized)
+    return alpha * tckd + beta * nckd
+
+
+def kd_prob_bug_loss(student_logits: Tensor, teacher_logits: Tensor, temperature: float) -> Tensor:
+    """The classic tutorial bug: probabilities (not log-probabilities) passed to KL, times T^2.
+
+    `kl_div(input, target)` expects log-probabilities as input; fed softmax outputs it computes
+    sum p_t * (log p_t - q_s), whose gradient -p_t * dq_s is tiny at high T, so the soft loss teaches little.
+    Kept only so the classroom can see the difference next to `kd_loss`.
+    """
+    s, t = _prep(student_logits, teacher_logits, temperature, False)
+    return F.kl_div(F.softmax(s, dim=1), F.softmax(t, dim=1), reduction="batchmean") * temperature**2
+
+
+def hint_loss(student_hint: Tensor, teacher_hint: Tensor) -> Tensor:
+    """FitNets hint regression (Romero et al. 2015): MSE between the regressed student map and the teacher's.
+
+    The caller applies the learnable regressor to the student's map first, so both have the same shape.
+    """
+    if student_hint.shape != teacher_hint.shape:
+        raise ValueError(f"hint shapes differ: {tuple(student_hint.shape)} vs {tuple(teacher_hint.shape)}")
+    return F.mse_loss(student_hint, teacher_hint.detach())
+
+
+def cosine_loss(student_hidden: Tensor, teacher_hidden: Tensor) -> Tensor:
+    """1 - cosine similarity of hidden representations, batch mean (the notebooks' CosineEmbeddingLoss, y=1)."""
+    s = student_hidden.flatten(1)
+    t = teacher_hidden.detach().flatten(1)
+    if s.shape != t.shape:
+        raise ValueError(f"hidden widths differ: {s.shape[1]} vs {t.shape[1]}; project the student first")
+    return (1 - F.cosine_similarity(s, t, dim=1, eps=1e-8)).mean()
+
+
+def _pairwise_distances(e: Tensor, eps: float = 1e-12) -> Tensor:
+    sq = e.pow(2).sum(dim=1)
+    d2 = (sq[:, None] + sq[None, :] - 2 * e @ e.t()).clamp(min=eps)
+    off_diag = 1 - torch.eye(len(e), device=e.device, dtype=e.dtype)
+    return d2.sqrt() * off_diag                                    # (B, B), zero diagonal
+
+
+def _angles(e: Tensor) -> Tensor:
+    diff = F.normalize(e[None, :, :] - e[:, None, :], p=2, dim=2)  # (B, B, D): unit vectors e_j - e_i
+    return torch.bmm(diff, diff.transpose(1, 2)).flatten()         # cos of angle at each anchor i, (B^3,)
+
+
+def rkd_loss(student_emb: Tensor, teacher_emb: Tensor, distance_weight: float = 25.0,
+             angle_weight: float = 50.0) -> Tensor:
+    """Relational KD (Park et al., CVPR 2019): match normalised pairwise distances and triplet angles.
+
+    Works across different widths because only relations between samples are compared.
+    """
+    s = student_emb.flatten(1)
+    t = teacher_emb.detach().flatten(1)
+    if len(s) < 3:
+        raise ValueError("RKD needs a batch of at least 3 samples")
+    t_d = _pairwise_distances(t)
+    t_d = t_d / t_d[t_d > 0].mean()
+    s_d = _pairwise_distances(s)
+    s_d = s_d / s_d[s_d > 0].mean()
+    loss_d = F.smooth_l1_loss(s_d, t_d)
+    loss_a = F.smooth_l1_loss(_angles(s), _angles(t))
+    return distance_weight * loss_d + angle_weight * loss_a
+
+
+def _pearson_rows(a: Tensor, b: Tensor, eps: float = 1e-8) -> Tensor:
+    a = a - a.mean(dim=1, keepdim=True)
+    b = b - b.mean(dim=1, keepdim=True)
+    return (a * b).sum(dim=1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+
+
+def dist_terms(student_logits: Tensor, teacher_logits: Tensor, temperature: float = 1.0) -> tuple[Tensor, Tensor]:
+    """DIST (Huang et al., NeurIPS 2022): (inter-class, intra-class) relation losses, each times T^2.
+
+    Inter: 1 - Pearson correlation of each sample's class probabilities; intra: the same per class across the
+    batch. Correlation instead of KL lets a small student match rankings without matching exact values.
+    """
+    s, t = _prep(student_logits, teacher_logits, temperature, False)
+    p_s, p_t = s.softmax(dim=1), t.softmax(dim=1)
+    inter = (1 - _pearson_rows(p_s, p_t)).mean() * temperature**2
+    intra = (1 - _pearson_rows(p_s.t(), p_t.t())).mean() * temperature**2
+    return inter, intra
+
+
+def dist_loss(student_logits: Tensor, teacher_logits: Tensor, temperature: float = 1.0, beta: float = 1.0,
+              gamma: float = 1.0) -> Tensor:
+    """DIST = beta * inter + gamma * intra (Huang et al. 2022)."""
+    inter, intra = dist_terms(student_logits, teacher_logits, temperature)
+    return beta * inter + gamma * intra
+
+
+def masked_cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
+    """Cross-entropy over labeled samples only (target -1 = unlabeled); 0 for a batch with none labeled.
+
+    F.cross_entropy(ignore_index=-1) returns NaN when every target is ignored, which happens with a small
+    labeled subset inside a large transfer set.
+    """
+    labeled = target >= 0
+    if labeled.all():
+        return F.cross_entropy(logits, target)
+    per = F.cross_entropy(logits, target.clamp(min=0), reduction="none")
+    return (per * labeled).sum() / labeled.sum().clamp(min=1)
