@@ -72,5 +72,37 @@ def load_pretrained(model_key: str, dataset_key: str, device="cpu", role: str | 
     entry = find_pretrained(model_key, dataset_key, role)
     if entry is None:
         raise ValueError(f"no pretrained {model_key} for {dataset_key}; choose 'train first' for the teacher")
-    model, _ = load_model(PRETRAINED_DIR / entry["file"], model_key, dataset_key, device)
+    path = PRETRAINED_DIR / entry["file"]
+    if entry.get("sha256") and sha256(path) != entry["sha256"]:
+        raise ValueError(f"{path.name} does not match its sha256 in the manifest; run python -m kdemo pretrain")
+    model, _ = load_model(path, model_key, dataset_key, device)
     return model, entry
+
+
+def logits_path(entry: dict) -> Path:
+    return PRETRAINED_DIR / entry["file"].replace(".safetensors", ".train_logits.safetensors")
+
+
+@torch.no_grad()
+def save_train_logits(entry: dict, teacher: torch.nn.Module) -> Path:
+    """A pretrained teacher's logits on its whole training split, so runs need no teacher pass at all."""
+    from .data import load_dataset
+    data = load_dataset(entry["dataset"], "train")
+    teacher.eval()
+    out = torch.cat([teacher(data.batch(torch.arange(i, min(i + 1000, len(data))))[0]).cpu()
+                     for i in range(0, len(data), 1000)])
+    path = logits_path(entry)
+    save_file({"logits": out.contiguous()}, str(path), metadata={"weights_sha256": entry["sha256"]})
+    return path
+
+
+def load_train_logits(entry: dict) -> torch.Tensor | None:
+    """The saved training-split logits of a pretrained teacher, if present and made from these very weights."""
+    from safetensors import safe_open
+    path = logits_path(entry)
+    if not path.exists():
+        return None
+    with safe_open(str(path), framework="pt") as f:
+        if (f.metadata() or {}).get("weights_sha256") != entry.get("sha256"):
+            return None
+        return f.get_tensor("logits")

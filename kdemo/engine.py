@@ -24,7 +24,9 @@ from .device import pick_device
 from .distillers import Distiller, LossWeights, get_distiller
 from .models import create_model
 from .parallel import LocalContext
-from .training import Member, TeacherOutputs, build_model, evaluate, make_optimizer, training_split
+from .checkpoints import load_train_logits
+from .data import ImageData
+from .training import Member, TeacherOutputs, build_model, evaluate, make_optimizer, split_indices
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,9 @@ class Run:
         self._records: list[dict] = []
         self._status, self._phase, self._message, self.error = "pending", "waiting", "", None
         self._progress, self._t0, self._t_end = 0.0, None, None
+        self._eval_seconds = 0.0          # time spent measuring, kept apart so training speed can be reported
+        self._teacher_entry: dict | None = None   # manifest entry when the teacher is a pretrained one
+        self._last_eval: dict = {}
         self.teacher_eval: dict | None = None
         self.final: dict = {}
         self._states: dict[str, dict] = {}   # published weights: "kd" / "scratch" -> CPU state dict
@@ -110,7 +115,8 @@ class Run:
     def summary(self) -> dict:
         s = self.snapshot()
         out = {"id": self.id, "status": s["status"], "message": s["message"], "error": s["error"],
-               "elapsed_s": round(s["elapsed"], 2), "teacher_acc": s["teacher_acc"],
+               "elapsed_s": round(s["elapsed"], 2), "eval_s": round(self._eval_seconds, 2),
+               "teacher_acc": s["teacher_acc"],
                "config": self.cfg.to_dict()}
         for name, ev in s["final"].items():
             out[f"{name}_acc"] = ev["acc"]
@@ -149,7 +155,9 @@ class Run:
         train_full, test = load_dataset(cfg.dataset, "train"), load_dataset(cfg.dataset, "test")
         curve_data = test if cfg.eval_samples is None or cfg.eval_samples >= len(test) \
             else test.subset(torch.arange(cfg.eval_samples))
-        train = training_split(cfg, train_full)
+        train_idx, train_labels = split_indices(cfg, train_full)
+        train = train_full if len(train_idx) == len(train_full) else \
+            ImageData(train_full.images[train_idx], train_labels, info)
         augment = cfg.augment and info.augment
         steps_student = max(1, round(cfg.epochs * math.ceil(self.ctx.shard_size(len(train)) / cfg.batch_size)))
         teacher = None
@@ -163,7 +171,14 @@ class Run:
                 teacher = self._make_teacher(train_full, curve_data, device, augment, steps_teacher, total)
             teacher = teacher.to(device).eval()
             self._set(phase="measuring the teacher")
-            self.teacher_eval = evaluate(teacher, test, device, ctx=self.ctx)
+            entry = self._teacher_entry
+            if entry is not None and entry.get("per_class"):   # measured by `pretrain` on the full test set
+                self.teacher_eval = {"acc": entry["test_acc"], "per_class": entry["per_class"],
+                                     "class_counts": entry.get("class_counts")}
+            else:
+                t = time.time()
+                self.teacher_eval = evaluate(teacher, test, device, ctx=self.ctx)
+                self._eval_seconds += time.time() - t
             done = steps_teacher
         else:
             total, done = steps_student, 0
@@ -178,11 +193,17 @@ class Run:
         if twin is not None:
             members.append(self._member("scratch", Distiller(twin, None, w).to(device)))
         mode = "off" if augment else ("eager" if self.ctx.world_size == 1 else "lazy")
-        touts = TeacherOutputs(teacher, train, device, members[0].distiller.needs_features, mode)
+        saved = load_train_logits(self._teacher_entry) if self._teacher_entry and mode == "eager" else None
+        touts = TeacherOutputs(teacher, train, device, members[0].distiller.needs_features, mode,
+                               precomputed=None if saved is None else saved[train_idx])
         self._loop("student", members, train, curve_data, touts, device, augment, steps_student, done, total)
         self._set(phase="final evaluation")
-        final_data = curve_data if self._stop.is_set() else test
-        final = {m.name: evaluate(m.distiller.student, final_data, device, ctx=self.ctx) for m in members}
+        if curve_data is test or self._stop.is_set():
+            final = dict(self._last_eval)    # the loop's last evaluation was of these very weights
+        else:
+            t = time.time()
+            final = {m.name: evaluate(m.distiller.student, test, device, ctx=self.ctx) for m in members}
+            self._eval_seconds += time.time() - t
         if self.teacher_eval:
             final["teacher"] = self.teacher_eval
         self._publish(members)
@@ -198,7 +219,7 @@ class Run:
         info = DATASETS[cfg.dataset]
         if cfg.teacher_source == "pretrained":
             self._set(phase="loading the pretrained teacher")
-            teacher, _ = load_pretrained(cfg.teacher, cfg.dataset, device)
+            teacher, self._teacher_entry = load_pretrained(cfg.teacher, cfg.dataset, device, role="teacher")
             return teacher
         # Train-first: the same loop, plain cross-entropy on every label (the teacher saw all classes).
         teacher = build_model(cfg.teacher, info, cfg.seed + 1000).to(device)
@@ -295,9 +316,12 @@ class Run:
             self._progress = min(progress, 1.0)
 
     def _eval_record(self, phase, members, data, device, step, per_epoch):
+        t = time.time()
         rec = {"kind": "eval", **self._base(phase, step / per_epoch)}
-        for m in members:
-            rec[f"{m.name}/test_acc"] = evaluate(m.distiller.student, data, device, ctx=self.ctx)["acc"]
+        self._last_eval = {m.name: evaluate(m.distiller.student, data, device, ctx=self.ctx) for m in members}
+        for name, ev in self._last_eval.items():
+            rec[f"{name}/test_acc"] = ev["acc"]
+        self._eval_seconds += time.time() - t
         if phase == "student":
             self._publish(members)
         with self._lock:

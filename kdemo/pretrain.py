@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 
-from .checkpoints import MANIFEST, PRETRAINED_DIR, read_manifest, save_model, sha256
+from .checkpoints import MANIFEST, PRETRAINED_DIR, read_manifest, save_train_logits, sha256
 from .config import TrainConfig
 from .models import count_parameters
 
@@ -60,10 +60,15 @@ def make(entry: Entry, quiet: bool = False) -> dict:
         raise RuntimeError(f"{entry.name}: test accuracy {acc:.4f} is below its target {entry.target}")
     path = PRETRAINED_DIR / f"{entry.name}.safetensors"
     run.save_student(path, role=entry.role)
-    return {"name": entry.name, "file": path.name, "model": cfg.student, "dataset": cfg.dataset,
-            "role": entry.role, "test_acc": round(acc, 4), "params": count_parameters(run.model()),
-            "sha256": sha256(path), "teacher": cfg.teacher if cfg.uses_teacher else None,
-            "command": f"python -m kdemo pretrain --only {entry.name}", "train_seconds": summary["elapsed_s"]}
+    final = run.snapshot()["final"]["kd"]
+    out = {"name": entry.name, "file": path.name, "model": cfg.student, "dataset": cfg.dataset,
+           "role": entry.role, "test_acc": round(acc, 4), "per_class": [round(a, 4) for a in final["per_class"]],
+           "class_counts": final["class_counts"], "params": count_parameters(run.model()),
+           "sha256": sha256(path), "teacher": cfg.teacher if cfg.uses_teacher else None,
+           "command": f"python -m kdemo pretrain --only {entry.name}", "train_seconds": summary["elapsed_s"]}
+    if entry.role == "teacher":  # runs distilling from this teacher then skip the teacher pass entirely
+        out["train_logits"] = save_train_logits(out, run.model()).name
+    return out
 
 
 def cmd(args) -> int:

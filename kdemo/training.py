@@ -47,17 +47,25 @@ def build_model(key: str, info, seed: int) -> nn.Module:
                             image_size=info.image_size)
 
 
-def training_split(cfg: TrainConfig, train: ImageData) -> ImageData:
-    """The student's training data: omitted classes dropped, labels outside the labeled subset set to -1."""
+def split_indices(cfg: TrainConfig, train: ImageData) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices into `train` the student trains on (omitted classes dropped) and their labels (-1 = unlabeled)."""
     keep = select_indices(train.labels, omit_classes=cfg.omit_classes, seed=cfg.seed)
     if cfg.n_labeled is None:
-        return train if len(keep) == len(train) else train.subset(keep)
+        return keep, train.labels[keep]
     labeled = select_indices(train.labels, n_labeled=cfg.n_labeled, omit_classes=cfg.omit_classes, seed=cfg.seed)
     if cfg.transfer_set == "labeled":
-        return train.subset(labeled)
+        return labeled, train.labels[labeled]
     labels = torch.full_like(train.labels, -1)
     labels[labeled] = train.labels[labeled]
-    return ImageData(train.images[keep], labels[keep], train.info)
+    return keep, labels[keep]
+
+
+def training_split(cfg: TrainConfig, train: ImageData) -> ImageData:
+    """The student's training data: omitted classes dropped, labels outside the labeled subset set to -1."""
+    idx, labels = split_indices(cfg, train)
+    if len(idx) == len(train):
+        return train
+    return ImageData(train.images[idx], labels, train.info)
 
 
 @dataclass
@@ -88,10 +96,14 @@ class TeacherOutputs:
     """
 
     def __init__(self, teacher: nn.Module | None, data: ImageData, device, needs_features: bool,
-                 mode: str = "eager"):
+                 mode: str = "eager", precomputed: torch.Tensor | None = None):
         self.teacher, self.needs_features, self.mode = teacher, needs_features, mode
         self.logits = self.feats = self.filled = None
         if teacher is None or mode == "off":
+            return
+        if precomputed is not None and not needs_features:  # logits saved next to the pretrained weights
+            self.logits = precomputed.to(device)
+            self.filled = torch.ones(len(data), dtype=torch.bool)
             return
         with torch.no_grad():
             x0, _ = data.batch(torch.arange(1), device=device)

@@ -8,9 +8,9 @@ from kdemo.config import TrainConfig
 from kdemo.engine import Run
 from kdemo.models import create_model
 
-# A teacher trained in-process (train-first), so these tests never depend on the pretrained/ files.
-SMALL = dict(dataset="mnist", teacher="lenet5", student="lenet5_half", teacher_source="train", teacher_epochs=1.0,
-             n_labeled=2000, eval_samples=1000, batch_size=64, lr=0.05, device="cpu", logs_per_epoch=4)
+# The committed pretrained LeNet-5 teacher (its saved logits make runs start at once); one fixture trains first.
+SMALL = dict(dataset="mnist", teacher="lenet5", student="lenet5_half", teacher_source="pretrained",
+             n_labeled=2000, eval_samples=1000, batch_size=64, lr=0.01, device="cpu", logs_per_epoch=4)
 
 
 def kinds(records, kind):
@@ -19,7 +19,8 @@ def kinds(records, kind):
 
 @pytest.fixture(scope="module")
 def kd_run():
-    run = Run(TrainConfig(**SMALL, method="dkd", epochs=2.0, warmup_epochs=0.5))
+    run = Run(TrainConfig(**{**SMALL, "teacher_source": "train"}, method="dkd", epochs=2.0, warmup_epochs=0.5,
+                          teacher_epochs=0.5))
     summary = run.run()
     return run, summary
 
@@ -27,8 +28,8 @@ def kd_run():
 def test_short_run_learns_and_reports_every_part(kd_run):
     run, summary = kd_run
     assert summary["status"] == "done", summary["error"]
-    assert summary["kd_acc"] > 0.6 and summary["scratch_acc"] > 0.6   # chance is 0.1
-    assert summary["teacher_acc"] > 0.6
+    assert summary["kd_acc"] > 0.4 and summary["scratch_acc"] > 0.3   # chance is 0.1
+    assert summary["teacher_acc"] > 0.8
     recs = run.snapshot()["records"]
     train = [r for r in kinds(recs, "train") if r["phase"] == "student"]
     for key in ("kd/loss_ce", "kd/loss_tckd", "kd/loss_nckd", "kd/train_acc", "scratch/loss_ce",
@@ -58,7 +59,8 @@ def test_saved_student_loads_back(kd_run, tmp_path):
 
 
 def test_stop_ends_the_thread_quickly_and_keeps_progress():
-    run = Run(TrainConfig(**{**SMALL, "teacher_source": "train", "n_labeled": None}, method="kd", epochs=5.0))
+    torch.manual_seed(0)
+    run = Run(TrainConfig(**{**SMALL, "n_labeled": 6000}, method="kd", epochs=50.0))
     run.start()
     deadline = time.time() + 120
     while time.time() < deadline and not any(r["phase"] == "student" and r["kind"] == "train"
@@ -71,8 +73,8 @@ def test_stop_ends_the_thread_quickly_and_keeps_progress():
 
 
 def test_failing_run_reports_its_error():
-    run = Run(TrainConfig(**SMALL, method="kd", epochs=0.5, lr=1e6, optimizer="sgd", momentum=0.0,
-                          kd_weight=1e6))
+    run = Run(TrainConfig(**{**SMALL, "lr": 1e6}, method="kd", epochs=0.5, momentum=0.0, kd_weight=1e6),
+              teacher=create_model("lenet5"))
     run.start()
     assert run.join(timeout=120)
     snap = run.snapshot()
@@ -81,7 +83,7 @@ def test_failing_run_reports_its_error():
 
 
 def test_identical_seeds_identical_histories():
-    cfg = dict(SMALL, teacher_source="train", teacher_epochs=0.25, method="kd", epochs=0.5, n_labeled=600)
+    cfg = dict(SMALL, method="kd", epochs=0.5, n_labeled=600)
     a, b, c = (Run(TrainConfig(**cfg, seed=s)) for s in (3, 3, 4))
     for r in (a, b, c):
         r.run()
@@ -104,18 +106,38 @@ def test_twin_shares_init_and_batches():
         assert torch.equal(p, q)
 
 
-def test_given_teacher_and_transfer_set_and_omitted_class():
+def test_given_teacher_object_is_used():
     torch.manual_seed(0)
-    teacher = create_model("lenet5")
-    cfg = TrainConfig(**{**SMALL, "n_labeled": 100}, method="kd", transfer_set="all", omit_classes=(3,),
-                      epochs=0.1, twin=False)
-    run = Run(cfg, teacher=teacher)
+    teacher = create_model("lenet5")   # untrained: the run must measure it near chance, not load the file
+    run = Run(TrainConfig(**{**SMALL, "n_labeled": 200}, method="kd", epochs=0.1, twin=False), teacher=teacher)
     assert run.run()["status"] == "done"
+    assert run.snapshot()["teacher_acc"] < 0.3
+
+
+def test_transfer_set_with_omitted_class_uses_saved_logits_at_the_right_indices():
+    from kdemo.checkpoints import find_pretrained, load_train_logits
+    from kdemo.data import load_dataset
+    from kdemo.training import TeacherOutputs, split_indices
+    cfg = TrainConfig(**{**SMALL, "n_labeled": 100, "eval_samples": None}, method="kd", transfer_set="all",
+                      omit_classes=(3,), epochs=0.02, twin=False)
+    train = load_dataset("mnist")
+    idx, labels = split_indices(cfg, train)
+    assert (train.labels[idx] != 3).all() and (labels >= 0).sum() == 100 and len(idx) == len(train) - 6131
+    saved = load_train_logits(find_pretrained("lenet5", "mnist", "teacher"))
+    run = Run(cfg)
+    assert run.run()["status"] == "done"
+    assert run.snapshot()["final"]["kd"]["class_counts"][3] == 1010   # the test set keeps its 3s
+    # The saved logits, indexed by the split, agree with the teacher run on those very images.
+    from kdemo.checkpoints import load_pretrained
+    teacher, _ = load_pretrained("lenet5", "mnist")
+    pick = idx[torch.tensor([0, 777, len(idx) - 1])]
+    with torch.no_grad():
+        assert torch.allclose(saved[pick], teacher(train.batch(pick)[0]), atol=1e-4)
 
 
 @pytest.mark.parametrize("method", ["fitnets", "cosine", "rkd", "dist", "kd_prob_bug"])
 def test_every_method_runs(method):
-    cfg = TrainConfig(**{**SMALL, "n_labeled": 256, "teacher_epochs": 0.1}, method=method, epochs=0.25, twin=False)
+    cfg = TrainConfig(**{**SMALL, "n_labeled": 256}, method=method, epochs=0.25, twin=False)
     s = Run(cfg).run()
     assert s["status"] == "done", s["error"]
     assert s["kd_acc"] > 0.1
@@ -127,7 +149,8 @@ def test_every_method_runs(method):
     (dict(student="nope"), "student"), (dict(teacher="nope"), "teacher"), (dict(method="nope"), "method"),
     (dict(dataset="nope"), "dataset"), (dict(method="fitnets", teacher="mlp_1200"), "feature maps"),
     (dict(omit_classes=(11,)), "omit_classes"), (dict(n_labeled=0), "n_labeled"),
-    (dict(transfer_set="all"), "n_labeled"), (dict(epochs=0), "epochs"),
+    (dict(transfer_set="all", n_labeled=None), "n_labeled"), (dict(epochs=0), "epochs"),
+    (dict(schedule="nope"), "schedule"), (dict(method="rkd", batch_size=2), "RKD"),
 ])
 def test_impossible_configs_fail_before_anything_starts(bad, match):
     with pytest.raises(ValueError, match=match):
