@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from dataclasses import MISSING, fields
@@ -93,8 +94,11 @@ def follow(run, quiet: bool = False, out=sys.stderr) -> dict:
 def cmd_train(args) -> int:
     from .engine import Run
     cfg = config_from_args(args)
-    if args.export:
+    if args.export:  # validated above, so the file always holds a config that runs
         Path(args.export).write_text(cfg.to_json() + "\n")
+        print(f"wrote {args.export}; run it with: torchrun --nproc_per_node N -m kdemo train --config "
+              f"{args.export}", file=sys.stderr)
+        return 0
     from .distributed import is_distributed
     if is_distributed():
         from .distributed import train_distributed
@@ -124,7 +128,7 @@ def main(argv=None) -> int:
     add_config_flags(t)
     t.add_argument("--json", action="store_true", help="print the summary as JSON on stdout (no table)")
     t.add_argument("--save", type=Path, help="save the KD student as .safetensors (+ .json)")
-    t.add_argument("--export", type=Path, help="write the resolved config as JSON (for torchrun --config)")
+    t.add_argument("--export", type=Path, help="write the resolved config as JSON and exit (for torchrun --config)")
     from . import bench, experiments, pretrain
     pretrain.add_parser(sub)
     bench.add_parser(sub)
@@ -134,9 +138,7 @@ def main(argv=None) -> int:
     try:
         return {"train": cmd_train, "pretrain": pretrain.cmd, "bench": bench.cmd,
                 "experiment": experiments.cmd}[args.cmd](args)
-    except ValueError as e:  # bad input: one clear line, no traceback
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:  # e.g. DatasetUnavailable
-        print(f"error: {e}", file=sys.stderr)
+    except (ValueError, RuntimeError) as e:  # bad input, DatasetUnavailable: one clear line, no traceback
+        if os.environ.get("RANK", "0") == "0":  # under torchrun, once, not once per process
+            print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,55 @@
+"""The CLI end to end on tiny configurations, as a user would call it (a subprocess, no internet)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def kdemo(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "kdemo", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_train_json_end_to_end(tmp_path):
+    out = tmp_path / "student.safetensors"
+    p = kdemo("train", "--method", "dkd", "--n-labeled", "500", "--epochs", "0.5", "--eval-samples", "1000",
+              "--json", "--save", str(out), "--device", "cpu")
+    assert p.returncode == 0, p.stderr
+    summary = json.loads(p.stdout)
+    assert summary["status"] == "done"
+    assert summary["config"]["method"] == "dkd" and summary["config"]["n_labeled"] == 500
+    assert 0.1 < summary["kd_acc"] <= 1 and 0 < summary["scratch_acc"] <= 1 and summary["teacher_acc"] > 0.98
+    assert out.exists() and out.with_suffix(".json").exists()
+
+
+def test_train_table_and_export(tmp_path):
+    cfg = tmp_path / "run.json"
+    p = kdemo("train", "--method", "kd", "--omit-classes", "3,5", "--export", str(cfg))
+    assert p.returncode == 0, p.stderr
+    assert json.loads(cfg.read_text())["omit_classes"] == [3, 5]
+    p = kdemo("train", "--config", str(cfg), "--n-labeled", "300", "--epochs", "0.25", "--eval-samples", "500")
+    assert p.returncode == 0, p.stderr
+    assert "KD acc%" in p.stderr and "scratch%" in p.stderr and "done in" in p.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--temperature", "0"], "error: temperature must be"),
+    (["--student", "resnet1000"], "error: unknown student 'resnet1000'; choose one of"),
+    (["--method", "fitnets", "--teacher", "mlp_1200"], "needs conv feature maps"),
+    (["--dataset", "cifar10", "--teacher", "cnn_teacher", "--student", "cnn_student"], "no pretrained"),
+])
+def test_bad_input_is_one_clear_line(args, message):
+    p = kdemo("train", *args)
+    assert p.returncode == 2
+    assert message in p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_bench_runs_and_prints_ratios():
+    p = kdemo("bench", "lenet_dkd", "--train-samples", "300", "--json")
+    assert p.returncode == 0, p.stderr
+    (r,) = json.loads(p.stdout)
+    for side in ("engine", "reference"):
+        assert r[side]["epoch_seconds"] > 0 and 0 <= r[side]["test_acc"] <= 1 and r[side]["peak_mb"] >= 0
+    assert r["speedup"] == pytest.approx(r["reference"]["epoch_seconds"] / r["engine"]["epoch_seconds"])
+    assert r["train_samples"] == 300
