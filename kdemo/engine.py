@@ -262,8 +262,8 @@ class Run:
                 with torch.no_grad():
                     for k, v in parts.items():
                         m.sums[k] = m.sums.get(k, 0.0) + v.detach()
-                    labeled = y >= 0
-                    m.correct += (logits.argmax(dim=1)[labeled] == y[labeled]).sum()
+                    labeled = y >= 0   # masks, not boolean indexing: indexing would sync every step
+                    m.correct += ((logits.argmax(dim=1) == y) & labeled).sum()
                     m.seen += labeled.sum()
                 m.count += 1
             done += 1
