@@ -240,7 +240,7 @@ class Run:
         for m in members:
             m.distiller.train()
         self._eval_record(phase, members, curve_data, device, 0, per_epoch)
-        t_last, seen_last, order = time.time(), 0, None
+        t_last, seen_last, order, eval_last = time.time(), 0, None, self._eval_seconds
         for step in range(steps):
             if step % per_epoch == 0:  # a new epoch: this rank's shard, reshuffled with seed + epoch
                 order = ctx.shard(len(train), cfg.seed, step // per_epoch)
@@ -275,9 +275,10 @@ class Run:
             halt = check and self._agree(self._stop.is_set() or over)
             if at_log or halt:
                 now = time.time()
-                rate = (step + 1 - seen_last) * bs * len(members) * ctx.world_size / max(now - t_last, 1e-9)
+                busy = now - t_last - (self._eval_seconds - eval_last)   # training time only, evaluations excluded
+                rate = (step + 1 - seen_last) * bs * len(members) * ctx.world_size / max(busy, 1e-9)
                 self._train_record(phase, members, (step + 1) / per_epoch, rate, done / total)
-                t_last, seen_last = now, step + 1
+                t_last, seen_last, eval_last = now, step + 1, self._eval_seconds
             if (step + 1) % eval_every == 0 or last or halt:
                 self._eval_record(phase, members, curve_data, device, step + 1, per_epoch)
             if halt:

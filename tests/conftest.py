@@ -1,0 +1,65 @@
+# ---------------------------------------------------------------- kdemo app fixtures (tests/test_app_api.py,
+# tests/test_browser.py). Self-contained: add other fixtures above or below this block.
+import json as _kd_json
+import socket as _kd_socket
+
+import pytest as _kd_pytest
+
+
+def _kd_free_port() -> int:
+    with _kd_socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@_kd_pytest.fixture(scope="session")
+def kdemo_pretrained(tmp_path_factory):
+    """The pretrained MNIST teacher (lenet5) and lab student (lenet5_half): the committed ones when
+    pretrained/manifest.json has them, else quick stand-ins (~93% / ~80% accuracy, ~9 s) in a temp folder."""
+    from kdemo import checkpoints, sessions
+    if checkpoints.find_pretrained("lenet5", "mnist", "teacher") and \
+            checkpoints.find_pretrained("lenet5_half", "mnist", "student"):
+        yield checkpoints.PRETRAINED_DIR
+        return
+    import torch
+    from kdemo.config import TrainConfig
+    from kdemo.engine import Run
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)   # what the app sets on a 2-core machine; OpenMP oversubscription is far slower
+    folder = tmp_path_factory.mktemp("pretrained")
+    entries = []
+    for model, role in (("lenet5", "teacher"), ("lenet5_half", "student")):
+        run = Run(TrainConfig(dataset="mnist", student=model, method="ce", twin=False, n_labeled=10000, epochs=1.0,
+                              eval_samples=500, evals_per_epoch=1, device="cpu", seed=1))
+        summary = run.run()
+        assert summary["status"] == "done", summary["error"]
+        path = folder / f"mnist_{model}.safetensors"
+        run.save_student(path, role=role)
+        entries.append({"name": path.stem, "file": path.name, "model": model, "dataset": "mnist", "role": role,
+                        "test_acc": round(summary["kd_acc"], 4)})
+    torch.set_num_threads(threads)
+    (folder / "manifest.json").write_text(_kd_json.dumps({"entries": entries}))
+    mp = _kd_pytest.MonkeyPatch()
+    mp.setattr(checkpoints, "PRETRAINED_DIR", folder)
+    mp.setattr(checkpoints, "MANIFEST", folder / "manifest.json")
+    sessions.pretrained_model.cache_clear()
+    yield folder
+    mp.undo()
+    sessions.pretrained_model.cache_clear()
+
+
+@_kd_pytest.fixture(scope="session")
+def kdemo_server(kdemo_pretrained):
+    """The app served in-process on a free port (room for 3 concurrent runs); yields (demo, url)."""
+    import torch
+    from kdemo.sessions import Limits, Registry
+    from kdemo.ui import build_demo, launch_options, queue_options
+    threads = torch.get_num_threads()   # build_demo sets torch's threads for the server; other tests get theirs back
+    demo = build_demo(Registry(Limits(max_runs=3, max_epochs=20, max_seconds=120)))
+    port = _kd_free_port()
+    demo.queue(**queue_options(demo)).launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port,
+                                             quiet=True, **launch_options())
+    yield demo, f"http://127.0.0.1:{port}/"
+    demo.kdemo_registry.close_all()
+    demo.close()
+    torch.set_num_threads(threads)

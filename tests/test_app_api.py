@@ -1,0 +1,370 @@
+"""The app through its real API (gradio_client against the app served in-process), plus its Gradio-free parts:
+controls -> TrainConfig, server limits, session bookkeeping, and every figure builder's validity."""
+import json
+import re
+import threading
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image, ImageDraw
+
+from kdemo import plots
+from kdemo.config import TrainConfig
+from kdemo.sessions import Busy, Limits, Registry, config_from_controls, result_row
+
+TINY = dict(n_labeled=500, epochs=0.5, batch_size=32, eval_samples=500, evals_per_epoch=4)
+LONG = dict(n_labeled=5000, epochs=5.0, batch_size=32, eval_samples=500, evals_per_epoch=8)
+
+
+@pytest.fixture(scope="module")
+def server(kdemo_server):
+    return kdemo_server
+
+
+def client(url):
+    return Client(url, verbose=False)
+
+
+def status_of(status_html: str) -> str:
+    found = re.search(r"kd-status (\w+)", status_html)
+    return found.group(1) if found else f"no run: {status_html}"
+
+
+def wait_finished(c, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        out = c.predict(api_name="/poll")
+        if status_of(out[0]) in ("done", "stopped", "failed"):
+            return out
+        time.sleep(0.3)
+    raise AssertionError(f"run did not finish: {out[0]}")
+
+
+def start(c, **controls):
+    out = c.predict(**controls, api_name="/train")
+    assert status_of(out[0]) in ("pending", "running"), out[0]
+    return out
+
+
+def value(update):
+    """A component update comes back as {'__type__': 'update', 'value': ...}."""
+    return update["value"] if isinstance(update, dict) and "__type__" in update else update
+
+
+def rows(table: dict) -> list[dict]:
+    return [dict(zip(table["headers"], r)) for r in table["data"]]
+
+
+def drawing(path, strokes, size=280, width=20):
+    img = Image.new("RGBA", (size, size), (255, 255, 255, 255))
+    d = ImageDraw.Draw(img)
+    for s in strokes:
+        d.line(s, fill=(0, 0, 0, 255), width=width, joint="curve")
+    img.save(path)
+    return {"background": None, "layers": [], "composite": handle_file(str(path))}
+
+
+def lab_probs(out):
+    """Teacher and student probabilities at each temperature, read back from the small-multiples plot."""
+    fig = json.loads(out[1]["plot"])
+    teacher = [t["y"] for t in fig["data"] if t["name"] == "teacher"]
+    student = [t["y"] for t in fig["data"] if t["name"] == "student"]
+    return np.array(teacher), np.array(student)
+
+
+# ---------------------------------------------------------------- training through the API
+
+def test_short_run_finishes_with_results_and_downloads(server):
+    _, url = server
+    c = client(url)
+    started = c.predict(temperature=2.5, seed=3, **TINY, api_name="/train")
+    assert status_of(started[0]) in ("pending", "running", "done")
+    out = wait_finished(c)
+    assert status_of(out[0]) == "done", out[0]
+    (row,) = rows(out[5])
+    assert row["dataset"] == "mnist" and row["method"] == "kd" and row["student"] == "lenet5_half"
+    assert "T=2.5" in row["hyperparameters"] and "500 labels" in row["hyperparameters"]
+    assert row["status"] == "done" and 0 <= row["KD acc %"] <= 100 and row["teacher acc %"] > 50
+    acc = json.loads(out[1]["plot"])
+    assert {t["name"] for t in acc["data"]} >= {"distilled student", "scratch student"}
+    assert acc["layout"]["yaxis"]["range"] == [0, 101]
+    losses = {t["name"] for t in json.loads(out[2]["plot"])["data"]}
+    assert {"ce (distilled)", "kd (distilled)", "ce (scratch)"} <= losses
+    csv_path, student_path, config_path = (value(x) for x in out[6:9])
+    assert "mnist,lenet5,lenet5_half,kd" in open(csv_path).read()
+    assert student_path.endswith(".safetensors")
+    cfg = TrainConfig.from_json(open(config_path).read())
+    assert cfg.temperature == 2.5 and cfg.seed == 3 and cfg.n_labeled == 500
+
+
+def test_stop_halts_the_run_and_keeps_what_it_learned(server):
+    _, url = server
+    c = client(url)
+    c.predict(**LONG, api_name="/train")
+    deadline = time.time() + 60
+    while time.time() < deadline:   # wait until the student is actually training
+        out = c.predict(api_name="/poll")
+        if "training the student" in out[0]:
+            break
+        time.sleep(0.3)
+    c.predict(api_name="/stop")
+    out = wait_finished(c, timeout=30)
+    assert status_of(out[0]) == "stopped"
+    (row,) = rows(out[5])
+    assert row["status"] == "stopped" and row["epochs"] < LONG["epochs"]
+    assert value(out[7]).endswith(".safetensors")          # the student so far is still downloadable
+    again = c.predict(api_name="/poll")                          # nothing changes after the stop
+    assert json.loads(again[1]["plot"])["data"] == json.loads(out[1]["plot"])["data"]
+
+
+def test_concurrent_clients_each_see_only_their_own_run(server):
+    _, url = server
+    temps = (1.5, 3.0, 6.0)
+    clients = [client(url) for _ in temps]
+    results, errors = {}, []
+
+    def go_(c, T, seed):
+        try:
+            start(c, temperature=T, seed=seed, **TINY)
+            results[T] = rows(wait_finished(c)[5])
+        except Exception as e:  # collected: pytest only sees failures of the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=go_, args=(c, T, i)) for i, (c, T) in enumerate(zip(clients, temps))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    for T in temps:
+        (row,) = results[T]   # one row each: nobody sees another visitor's run
+        assert f"T={T:g}" in row["hyperparameters"] and row["status"] == "done"
+    assert len({results[T][0]["run"] for T in temps}) == 3
+
+
+def test_busy_server_says_so_and_keeps_serving(server):
+    demo, url = server
+    registry = demo.kdemo_registry
+    saved = registry.limits
+    registry.limits = Limits(max_runs=1, max_epochs=20, max_seconds=120)
+    a, b = client(url), client(url)
+    try:
+        a.predict(**LONG, api_name="/train")
+        busy = b.predict(**TINY, api_name="/train")
+        assert "server busy" in busy[0]
+        again = a.predict(**TINY, api_name="/train")          # one run per visitor at a time
+        assert "already have a run" in again[0]
+    finally:
+        a.predict(api_name="/stop")
+        registry.limits = saved
+    assert status_of(wait_finished(a, timeout=30)[0]) == "stopped"
+
+
+def test_a_failed_run_reports_its_error(server, monkeypatch):
+    from kdemo import engine
+    from kdemo.data import DatasetUnavailable
+
+    def offline(*a, **k):
+        raise DatasetUnavailable("MNIST (train) is not available. Looked in: nowhere")
+    monkeypatch.setattr(engine, "load_dataset", offline)
+    _, url = server
+    c = client(url)
+    c.predict(**TINY, api_name="/train")
+    out = wait_finished(c)
+    assert status_of(out[0]) == "failed" and "is not available" in out[0]
+    assert rows(out[5])[0]["status"] == "failed"
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(batch_size=0), "batch_size"),
+    (dict(batch_size=2.5), "whole number"),
+    (dict(temperature=-1), None),                     # the slider or TrainConfig refuses it
+    (dict(student="resnet999"), None),                # not one of the dropdown's choices
+    (dict(method="fitnets", student="mlp_20"), "feature maps"),
+    (dict(epochs=500), "KDEMO_MAX_EPOCHS"),
+    (dict(lr=-0.1), "lr must be"),
+    (dict(n_labeled=-5), "n_labeled"),
+])
+def test_bad_training_input_is_an_error_not_a_crash(server, bad, message):
+    _, url = server
+    c = client(url)
+    with pytest.raises(AppError, match=message):
+        c.predict(**{**TINY, **bad}, api_name="/train")
+    assert status_of(c.predict(api_name="/poll")[0]) != "running"
+
+
+# ---------------------------------------------------------------- the Temperature lab through the API
+
+def test_lab_on_a_drawn_one(server, tmp_path):
+    _, url = server
+    c = client(url)
+    sketch = drawing(tmp_path / "one.png", [[(150, 40), (138, 240)]])
+    out = c.predict(sketch, 4.0, "auto", "lenet5", "pretrained", api_name="/lab")
+    teacher, student = lab_probs(out)
+    assert teacher.shape == (5, 10) and student.shape == (5, 10)
+    assert np.allclose(teacher.sum(1), 1, atol=1e-4) and np.allclose(student.sum(1), 1, atol=1e-4)
+    assert int(teacher[0].argmax()) == 1, teacher[0]
+    assert (np.diff(teacher.max(1)) <= 1e-9).all()             # hotter = flatter
+    assert "teacher says **1**" in out[4]
+    assert "KD" in out[3] and "TCKD" in out[3]
+    assert out[0] is not None                                   # the 28x28 preview
+
+
+def test_lab_target_and_temperature_drive_the_dkd_view(server, tmp_path):
+    _, url = server
+    c = client(url)
+    sketch = drawing(tmp_path / "zero.png", [[(140, 50), (90, 100), (90, 190), (140, 240), (190, 190), (190, 100),
+                                              (140, 50)]])
+    out = c.predict(sketch, 10.0, "6", "lenet5", "yours", api_name="/lab")
+    assert "T = 10" in out[3] and "target **6**" in out[3]
+    dkd = json.loads(out[2]["plot"])
+    rest = [t for t in dkd["data"] if t.get("xaxis") == "x2"]
+    assert all("6" not in t["x"] for t in rest) and all(abs(sum(t["y"]) - 1) < 1e-4 for t in rest)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("empty", "empty"), ("ink", "all ink"), ("teacher", "unknown teacher"), ("T", None),
+])
+def test_bad_lab_input_is_an_error_and_the_server_keeps_serving(server, tmp_path, case, message):
+    _, url = server
+    c = client(url)
+    good = drawing(tmp_path / "one.png", [[(150, 40), (138, 240)]])
+    args = {"empty": ({"background": None, "layers": [], "composite": None}, 4.0, "auto", "lenet5"),
+            "ink": (drawing(tmp_path / "ink.png", [[(2, 140), (278, 140)]], width=274), 4.0, "auto", "lenet5"),
+            "teacher": (good, 4.0, "auto", "no_such_net"),
+            "T": (good, 0.0, "auto", "lenet5")}[case]
+    with pytest.raises(AppError, match=message):
+        c.predict(*args, "pretrained", api_name="/lab")
+    out = c.predict(good, 4.0, "auto", "lenet5", "pretrained", api_name="/lab")
+    assert np.allclose(lab_probs(out)[0].sum(1), 1, atol=1e-4)
+
+
+# ---------------------------------------------------------------- Gradio-free parts
+
+def test_config_from_controls_reads_ui_values(kdemo_pretrained):
+    cfg = config_from_controls(dict(batch_size=32.0, seed=7.0, n_labeled=0, omit_classes=["3", 5], time_budget_s=0,
+                                    eval_samples=None))
+    assert cfg.batch_size == 32 and cfg.seed == 7 and cfg.n_labeled is None and cfg.omit_classes == (3, 5)
+    assert cfg.time_budget_s is None and cfg.eval_samples is None
+    for bad in (dict(batch_size=None), dict(n_labeled=10.5), dict(method="nope"), dict(dataset="imagenet")):
+        with pytest.raises(ValueError):
+            config_from_controls(bad)
+    with pytest.raises(ValueError, match="train first"):
+        config_from_controls(dict(teacher="mlp_20", teacher_source="pretrained"))
+
+
+def test_limits_from_env_and_caps():
+    lim = Limits.from_env({"KDEMO_MAX_RUNS": "3", "KDEMO_MAX_EPOCHS": "2", "KDEMO_MAX_SECONDS": "30"})
+    assert (lim.max_runs, lim.max_epochs, lim.max_seconds) == (3, 2.0, 30.0)
+    assert Limits.from_env({"KDEMO_MAX_SECONDS": "none"}).max_seconds is None
+    with pytest.raises(ValueError, match="KDEMO_MAX_RUNS"):
+        Limits.from_env({"KDEMO_MAX_RUNS": "many"})
+    cfg = lim.apply(TrainConfig(epochs=1.0, time_budget_s=60))
+    assert cfg.time_budget_s == 30
+    with pytest.raises(ValueError, match="KDEMO_MAX_EPOCHS"):
+        lim.apply(TrainConfig(epochs=3.0))
+    with pytest.raises(ValueError, match="KDEMO_MAX_EPOCHS"):
+        lim.apply(TrainConfig(teacher_source="train", teacher_epochs=5.0))
+
+
+class FakeRun:
+    def __init__(self, cfg):
+        self.cfg, self.id, self._stop = cfg, f"r{id(self)}", threading.Event()
+
+    def start(self):
+        return self
+
+    @property
+    def alive(self):
+        return not self._stop.is_set()
+
+    def stop(self):
+        self._stop.set()
+
+
+def test_registry_limits_runs_and_forgets_sessions():
+    reg = Registry(Limits(max_runs=2))
+    a, b, c = (reg.session(k) for k in "abc")
+    run_a = reg.start_run(a, TrainConfig(), FakeRun)
+    with pytest.raises(Busy, match="already have a run"):
+        reg.start_run(a, TrainConfig(), FakeRun)
+    reg.start_run(b, TrainConfig(), FakeRun)
+    with pytest.raises(Busy, match="server busy"):
+        reg.start_run(c, TrainConfig(), FakeRun)
+    assert reg.active() == 2 and reg.session("a") is a
+    reg.forget("a")                       # what Blocks.unload does when the tab closes
+    assert not run_a.alive and len(reg) == 2
+    reg.start_run(c, TrainConfig(), FakeRun)
+    reg.close_all()
+    assert reg.active() == 0
+
+
+def test_results_row_names_the_run():
+    cfg = TrainConfig(method="dkd", n_labeled=100, omit_classes=(3,))
+    row = result_row({"id": "abc", "status": "done", "elapsed_s": 1.234, "kd_acc": 0.9, "scratch_acc": 0.8,
+                      "teacher_acc": None, "epochs_done": 1.0}, cfg)
+    assert row["KD acc %"] == 90.0 and row["teacher acc %"] is None
+    assert "α=1" in row["hyperparameters"] and "β=" in row["hyperparameters"] and "no 3" in row["hyperparameters"]
+
+
+def test_every_figure_is_valid_plotly():
+    """Figures skip plotly's validation for speed; here every builder's output is validated once."""
+    from kdemo.lab import analyse
+    from kdemo.models import create_model
+    recs = [{"kind": "eval", "phase": "teacher", "epoch": 0.5, "teacher/test_acc": 0.8},
+            {"kind": "eval", "phase": "student", "epoch": 0.0, "kd/test_acc": 0.1, "scratch/test_acc": 0.1},
+            {"kind": "train", "phase": "student", "epoch": 0.1, "samples_per_s": 900.0, "kd/loss_ce": 2.0,
+             "kd/loss_tckd": 0.3, "kd/loss_nckd": 0.2, "scratch/loss_ce": 2.1},
+            {"kind": "eval", "phase": "student", "epoch": 0.25, "kd/test_acc": 0.5, "scratch/test_acc": 0.4}]
+    snap = {"id": "x", "records": recs, "teacher_acc": 0.97}
+    res = analyse(create_model("lenet5").eval(), create_model("lenet5_half").eval(), np.random.rand(28, 28),
+                  0.13, 0.31, [str(i) for i in range(10)], T=3.0)
+    figs = [plots.accuracy_figure(snap, 1.0, p) for p in (False, True)]
+    figs += [plots.loss_figure(snap, 1.0), plots.throughput_figure(snap, 1.0), plots.empty_figure("hi"),
+             plots.accuracy_figure({"records": []}, 1.0), plots.temperature_figure(res), plots.dkd_figure(res, True)]
+    for f in figs:
+        go.Figure(f.to_dict())   # raises on any invalid property
+    assert plots.loss_parts(recs) == ["kd/loss_ce", "kd/loss_tckd", "kd/loss_nckd", "scratch/loss_ce"]
+
+
+def test_experiment_preset_fills_the_train_tab_and_a_job_can_be_stopped(server):
+    from kdemo.experiments import EXPERIMENTS
+    _, url = server
+    c = client(url)
+    key = next(iter(EXPERIMENTS))
+    updates = c.predict(key, api_name="/load_preset")
+    preset = EXPERIMENTS[key].preset
+    # the preset fills the Train controls in the order /train takes them (after its presentation flag)
+    names = [p["parameter_name"] for p in c.view_api(return_format="dict", print_info=False)
+             ["named_endpoints"]["/train"]["parameters"]][1:]
+    shown = {name: value(u) for name, u in zip(names, updates, strict=True)}
+    for name, v in preset.items():
+        if name in shown:
+            assert shown[name] == (list(v) if isinstance(v, tuple) else v), name
+    out = c.predict(key, "quick", 0, api_name="/experiment")
+    assert status_of(out[0]) == "running"
+    c.predict(api_name="/experiment_stop")
+    deadline = time.time() + 30
+    while status_of(c.predict(api_name="/experiment_poll")[0]) == "running" and time.time() < deadline:
+        time.sleep(0.3)
+    assert status_of(c.predict(api_name="/experiment_poll")[0]) == "stopped"
+
+
+def test_app_starts_without_pretrained_weights(monkeypatch, tmp_path):
+    import gradio as gr
+    from kdemo import checkpoints, sessions
+    from kdemo.ui import build_demo
+    monkeypatch.setattr(checkpoints, "MANIFEST", tmp_path / "missing.json")
+    sessions.pretrained_model.cache_clear()
+    demo = build_demo(Registry(Limits()))
+    texts = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
+    assert any("No pretrained teacher found" in (t or "") for t in texts)
+    source = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "cfg-teacher_source")
+    assert source.value == "train"
+    with pytest.raises(ValueError, match="train first"):
+        config_from_controls(dict(teacher_source="pretrained"))
+    sessions.pretrained_model.cache_clear()
