@@ -91,6 +91,16 @@ def follow(run, quiet: bool = False, out=sys.stderr) -> dict:
     return run.summary()
 
 
+def check_available(cfg: TrainConfig):
+    """Fail before starting, in one line, when the data or the pretrained teacher cannot be had."""
+    from .checkpoints import find_pretrained
+    from .data import load_dataset
+    load_dataset(cfg.dataset, "train")   # raises DatasetUnavailable naming where it looked
+    if cfg.uses_teacher and cfg.teacher_source == "pretrained" and find_pretrained(cfg.teacher, cfg.dataset) is None:
+        raise ValueError(f"no pretrained {cfg.teacher} for {cfg.dataset}; use --teacher-source train "
+                         f"(or make one with python -m kdemo pretrain)")
+
+
 def cmd_train(args) -> int:
     from .engine import Run
     cfg = config_from_args(args)
@@ -104,6 +114,7 @@ def cmd_train(args) -> int:
         from .distributed import train_distributed
         summary = train_distributed(cfg, save=args.save, quiet=args.json)
     else:
+        check_available(cfg)
         run = Run(cfg)
         summary = follow(run, quiet=args.json)
         if args.save and summary["status"] in ("done", "stopped") and run.has_model():

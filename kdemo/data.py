@@ -273,7 +273,7 @@ def load_dataset(name: str, split: str = "train", root: str | None = None, downl
         root: a folder with the data (the idx files, or a torchvision root with MNIST/raw,
             FashionMNIST/raw or cifar-10-batches-py); downloads go there too. Default: the shipped or
             system copy, then $KDEMO_DATA or ~/.cache/kdemo.
-        download: allow torchvision to download a missing dataset.
+        download: allow torchvision to download a missing dataset (never when $KDEMO_OFFLINE is set).
     Raises:
         ValueError for an unknown name or split; DatasetUnavailable when no copy can be found or fetched.
     """
@@ -281,8 +281,9 @@ def load_dataset(name: str, split: str = "train", root: str | None = None, downl
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    download = bool(download) and not os.environ.get("KDEMO_OFFLINE")
     # normalized arguments so equivalent calls share one cache entry
-    return _load_cached(name, split, str(root) if root is not None else None, bool(download))
+    return _load_cached(name, split, str(root) if root is not None else None, download)
 
 
 # ---------------------------------------------------------------- labeled subsets

@@ -1,5 +1,6 @@
 """The CLI end to end on tiny configurations, as a user would call it (a subprocess, no internet)."""
 import json
+import os
 import subprocess
 import sys
 
@@ -7,7 +8,9 @@ import pytest
 
 
 def kdemo(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "kdemo", *args], capture_output=True, text=True, timeout=timeout)
+    env = {**os.environ, "KDEMO_OFFLINE": "1"}   # a missing dataset must fail without trying the network
+    return subprocess.run([sys.executable, "-m", "kdemo", *args], capture_output=True, text=True, timeout=timeout,
+                          env=env)
 
 
 def test_train_json_end_to_end(tmp_path):
@@ -36,7 +39,8 @@ def test_train_table_and_export(tmp_path):
     (["--temperature", "0"], "error: temperature must be"),
     (["--student", "resnet1000"], "error: unknown student 'resnet1000'; choose one of"),
     (["--method", "fitnets", "--teacher", "mlp_1200"], "needs conv feature maps"),
-    (["--dataset", "cifar10", "--teacher", "cnn_teacher", "--student", "cnn_student"], "no pretrained"),
+    (["--teacher", "mlp_800", "--student", "mlp_20"], "no pretrained mlp_800 for mnist; use --teacher-source train"),
+    (["--dataset", "cifar10", "--teacher", "cnn_teacher", "--student", "cnn_student"], "CIFAR-10"),
 ])
 def test_bad_input_is_one_clear_line(args, message):
     p = kdemo("train", *args)

@@ -214,13 +214,15 @@ def test_is_distributed_reads_the_torchrun_environment(monkeypatch, env, expecte
     assert is_distributed() is expected
 
 
-def test_unknown_config_key_under_torchrun_is_one_clear_line(tmp_path, monkeypatch, capsys):
-    for k, v in dict(RANK="1", LOCAL_RANK="1", WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT="1").items():
-        monkeypatch.setenv(k, v)   # what torchrun sets; the config is rejected before any process group exists
+@pytest.mark.parametrize("rank, lines", [("0", ["error: unknown config keys: learning_rate"]), ("1", [])])
+def test_unknown_config_key_under_torchrun_is_one_clear_line(tmp_path, monkeypatch, capsys, rank, lines):
+    """Rejected before any process group exists; only rank 0 says so, so torchrun shows the line once."""
+    for k, v in dict(RANK=rank, LOCAL_RANK=rank, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT="1").items():
+        monkeypatch.setenv(k, v)   # what torchrun sets
     path = tmp_path / "run.json"
     path.write_text(json.dumps({**TrainConfig().to_dict(), "learning_rate": 0.1}))
     assert cli.main(["train", "--config", str(path)]) == 2
-    assert capsys.readouterr().err.splitlines() == ["error: unknown config keys: learning_rate"]
+    assert capsys.readouterr().err.splitlines() == lines
 
 
 def test_torchrun_trains_learns_and_leaves_one_set_of_outputs(tmp_path):
