@@ -156,8 +156,10 @@ class Run:
         curve_data = test if cfg.eval_samples is None or cfg.eval_samples >= len(test) \
             else test.subset(torch.arange(cfg.eval_samples))
         train_idx, train_labels = split_indices(cfg, train_full)
-        train = train_full if len(train_idx) == len(train_full) else \
-            ImageData(train_full.images[train_idx], train_labels, info)
+        if len(train_idx) == len(train_full) and torch.equal(train_labels, train_full.labels):
+            train = train_full   # every image, every label: no copy
+        else:                    # a subset, and/or a transfer set whose unlabeled images carry label -1
+            train = ImageData(train_full.images[train_idx], train_labels, info)
         augment = cfg.augment and info.augment
         steps_student = max(1, round(cfg.epochs * math.ceil(self.ctx.shard_size(len(train)) / cfg.batch_size)))
         teacher = None

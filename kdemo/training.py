@@ -63,7 +63,7 @@ def split_indices(cfg: TrainConfig, train: ImageData) -> tuple[torch.Tensor, tor
 def training_split(cfg: TrainConfig, train: ImageData) -> ImageData:
     """The student's training data: omitted classes dropped, labels outside the labeled subset set to -1."""
     idx, labels = split_indices(cfg, train)
-    if len(idx) == len(train):
+    if len(idx) == len(train) and torch.equal(labels, train.labels):
         return train
     return ImageData(train.images[idx], labels, train.info)
 

@@ -162,3 +162,16 @@ def test_config_json_round_trip_and_unknown_keys():
     assert TrainConfig.from_json(cfg.to_json()) == cfg
     with pytest.raises(ValueError, match="unknown config keys: colour"):
         TrainConfig.from_dict({"colour": "red"})
+
+
+def test_transfer_set_without_omitted_classes_keeps_only_the_labeled_labels():
+    """Regression: with every image in the transfer set, the unlabeled ones must still carry label -1."""
+    from kdemo.data import load_dataset
+    from kdemo.training import training_split
+    cfg = TrainConfig(**{**SMALL, "n_labeled": 100}, method="kd", transfer_set="all", epochs=0.01, twin=False)
+    split = training_split(cfg, load_dataset("mnist"))
+    assert len(split) == 60000 and int((split.labels >= 0).sum()) == 100
+    run = Run(cfg)
+    run.run()
+    train = [r for r in run.snapshot()["records"] if r["kind"] == "train" and r["phase"] == "student"]
+    assert train and all("kd/loss_kd" in r for r in train)
