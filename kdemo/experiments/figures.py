@@ -1,0 +1,255 @@
+"""Plotly figures of an experiment snapshot: pure functions of plain dicts, readable on a projector.
+
+Every builder works on a partial snapshot too (a running job): bars and lines appear as runs finish, and learning
+curves include the run in progress.
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .hinton import ALL_TRAIN, MISSING
+
+HEIGHT = 350
+# Okabe-Ito (colour-blind safe); orange is kept for the scratch twin and green for the teacher
+COLORS = ["#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+BEFORE, AFTER, SCRATCH, TEACHER = "#999999", "#0072B2", "#E69F00", "#009E73"
+DASH = {"kd": "solid", "scratch": "dot"}
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
+    layout = {"title": {"text": title, "x": 0.01}, "height": HEIGHT, "template": "plotly_white",
+              "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "xaxis_title": x, "yaxis_title": y,
+              "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0}}
+    fig.update_layout(**{**layout, **kw})
+    return fig
+
+
+def _empty(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(height=HEIGHT, template="plotly_white", xaxis={"visible": False}, yaxis={"visible": False},
+                      annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+                                    "yref": "paper", "font": {"size": 15, "color": "#666"}}])
+    return fig
+
+
+def _waiting(snap: dict) -> go.Figure:
+    if snap.get("status") == "failed":
+        return _empty("<br>".join(textwrap.wrap("failed: " + str(snap.get("error") or ""), 90)[:4]))
+    return _empty("waiting for the first run to finish…")
+
+
+def _rows(snap: dict, **match) -> list[dict]:
+    return [r for r in snap.get("table", []) if all(r.get(k) == v for k, v in match.items())]
+
+
+def _steps_per_epoch(cfg: dict) -> int:
+    """Optimizer steps per epoch of a run from its config (MNIST: 60k training images)."""
+    n = cfg["n_labeled"] if cfg.get("n_labeled") and cfg.get("transfer_set") == "labeled" else ALL_TRAIN
+    return math.ceil(n / cfg["batch_size"])
+
+
+def learning_curves(snap: dict, title: str = "Test accuracy while training (on a test subset)", x: str = "epoch",
+                    teacher_line: bool = True) -> go.Figure:
+    """Test accuracy (%) vs epoch (or optimizer step) of every member of every run so far."""
+    fig = go.Figure()
+    plan = {r["label"]: r for r in snap.get("runs", [])}
+    for i, (label, records) in enumerate(snap.get("records", {}).items()):
+        evals = [r for r in records if r["kind"] == "eval" and r["phase"] == "student"]
+        meta = plan.get(label, {"members": {"kd": label}, "config": None})
+        scale = _steps_per_epoch(meta["config"]) if x == "optimizer step" and meta.get("config") else 1
+        for member, name in meta["members"].items():
+            pts = [(r["epoch"] * scale, 100 * r[f"{member}/test_acc"]) for r in evals if f"{member}/test_acc" in r]
+            if pts:
+                color = SCRATCH if member == "scratch" else COLORS[i % len(COLORS)]
+                fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers",
+                                         name=name, line={"color": color, "dash": DASH.get(member)},
+                                         marker={"size": 4}))
+    acc = snap.get("details", {}).get("teacher_acc_%")
+    if teacher_line and acc is not None:
+        fig.add_hline(y=acc, line={"dash": "dash", "color": TEACHER}, annotation_text=f"teacher {acc:.1f}%")
+    if not fig.data:
+        return _waiting(snap)
+    return _layout(fig, title, x, "test accuracy (%)")
+
+
+def _bars(rows: list[dict], title: str, y: str = "test_acc_%") -> go.Figure:
+    fig = go.Figure(go.Bar(x=[r["condition"] for r in rows], y=[r[y] for r in rows],
+                           marker_color=[SCRATCH if r["condition"].startswith("scratch") else AFTER for r in rows],
+                           text=[f"{r[y]:.1f}%" for r in rows], textposition="outside"))
+    top = max([r[y] or 0 for r in rows] + [1])
+    return _layout(fig, title, "", "test accuracy (%)", yaxis_range=[0, min(105, top * 1.15)], showlegend=False)
+
+
+# ---------------------------------------------------------------- per experiment
+
+def missing_digit(snap: dict) -> list[go.Figure]:
+    rows = snap.get("table", [])
+    if not rows:
+        return [_waiting(snap), learning_curves(snap)]
+    d = MISSING
+    names = [r["condition"] for r in rows]
+    three = go.Figure([
+        go.Bar(name="before the bias fix", x=names, y=[r[f"test_{d}s_%"] for r in rows], marker_color=BEFORE,
+               text=[f"{r[f'test_{d}s_right']}/{r[f'test_{d}s']}" for r in rows], textposition="outside"),
+        go.Bar(name=f"after (+bias on class {d}, chosen on training images)", x=names,
+               y=[r[f"test_{d}s_%_after"] for r in rows], marker_color=AFTER,
+               text=[f"{r[f'test_{d}s_right_after']}/{r[f'test_{d}s']}" for r in rows], textposition="outside")])
+    _layout(three, f"Test {d}s classified correctly (the students never saw a {d})", "", f"test {d}s right (%)",
+            barmode="group", yaxis_range=[0, 110])
+    overall = go.Figure([
+        go.Bar(name="before the bias fix", x=names, y=[r["test_acc_%"] for r in rows], marker_color=BEFORE,
+               text=[f"{r['test_acc_%']:.1f}%" for r in rows], textposition="outside"),
+        go.Bar(name="after", x=names, y=[r["test_acc_%_after"] for r in rows], marker_color=AFTER,
+               text=[f"{r['test_acc_%_after']:.1f}%" for r in rows], textposition="outside")])
+    _layout(overall, "Overall test accuracy (all 10 digits)", "", "test accuracy (%)", barmode="group",
+            yaxis_range=[0, 110])
+    return [three, overall, learning_curves(snap)]
+
+
+def few_labels(snap: dict) -> list[go.Figure]:
+    rows = snap.get("table", [])
+    bars = _bars(rows, "Final test accuracy, equal optimizer steps") if rows else _waiting(snap)
+    return [bars, learning_curves(snap, "Test accuracy vs optimizer steps", x="optimizer step")]
+
+
+def temperature_sweep(snap: dict) -> list[go.Figure]:
+    rows = _rows(snap)
+    kd = sorted((r for r in rows if r.get("T") is not None and r["condition"].startswith("KD")), key=lambda r: r["T"])
+    figs = []
+    if kd:
+        fig = go.Figure(go.Scatter(x=[r["T"] for r in kd], y=[r["test_acc_%"] for r in kd], mode="lines+markers+text",
+                                   name="distilled student", text=[f"{r['test_acc_%']:.1f}" for r in kd],
+                                   textposition="top center", line={"color": COLORS[0]}))
+        accs = [r["test_acc_%"] for r in rows]
+        for r in rows:
+            if r["condition"].startswith("scratch"):
+                fig.add_hline(y=r["test_acc_%"], line={"dash": "dot", "color": SCRATCH},
+                              annotation_text=f"scratch twin {r['test_acc_%']:.1f}%", annotation_position="top left")
+        temps = [r["T"] for r in kd]
+        figs.append(_layout(fig, "Final test accuracy vs temperature", "temperature T (log scale)",
+                            "test accuracy (%)", xaxis={"type": "log", "tickvals": temps,
+                                                        "ticktext": [f"{t:g}" for t in temps]},
+                            yaxis_range=[min(accs) - 1, max(accs) + 1], showlegend=False))
+    else:
+        figs.append(_waiting(snap))
+    ex = snap.get("details", {}).get("example")
+    if ex:
+        figs.append(softened_outputs(ex))
+    figs.append(learning_curves(snap, teacher_line=False))
+    return figs
+
+
+def softened_outputs(ex: dict) -> go.Figure:
+    """Small multiples: one test digit, then the teacher's softmax(z / T) over the classes at each T."""
+    temps = ex["temperatures"]
+    fig = make_subplots(rows=1, cols=len(temps) + 1, subplot_titles=[f"test image ({ex['label']})"]
+                        + [f"T = {t:g}" for t in temps], horizontal_spacing=0.03)
+    fig.add_trace(go.Heatmap(z=ex["image"][::-1], colorscale="Greys", showscale=False, hoverinfo="skip"), 1, 1)
+    for j, (t, p) in enumerate(zip(temps, ex["probs"])):
+        colors = [COLORS[0] if c == ex["label"] else COLORS[1] for c in range(len(p))]
+        fig.add_trace(go.Bar(x=ex["classes"], y=p, marker_color=colors, showlegend=False,
+                             hovertemplate="class %{x}: %{y:.4f}<extra>T=" + f"{t:g}</extra>"), 1, j + 2)
+        fig.update_yaxes(range=[0, 1], showticklabels=j == 0, row=1, col=j + 2)
+        fig.update_xaxes(tickfont={"size": 9}, row=1, col=j + 2)
+    fig.update_xaxes(visible=False, row=1, col=1)
+    fig.update_yaxes(visible=False, scaleanchor="x", row=1, col=1)
+    fig.update_layout(title={"text": "The teacher's softened outputs for one test digit (blue: its class)", "x": 0.01},
+                      height=HEIGHT, template="plotly_white", margin={"l": 40, "r": 20, "t": 80, "b": 40})
+    return fig
+
+
+def dkd_grid(snap: dict) -> list[go.Figure]:
+    rows = snap.get("table", [])
+    grid = [r for r in rows if r.get("alpha") is not None]
+    kd = [r for r in rows if r.get("alpha") is None]
+    d = snap.get("details", {})
+    figs = []
+    if grid:
+        alphas = sorted({r["alpha"] for r in grid})
+        betas = sorted({r["beta"] for r in grid})
+        acc = {(r["alpha"], r["beta"]): r["test_acc_%"] for r in grid}
+        z = [[acc.get((a, b)) for b in betas] for a in alphas]
+        text = [[("" if v is None else f"{v:.1f}%") for v in row] for row in z]
+        fig = go.Figure(go.Heatmap(z=z, x=[f"beta={b:g}" for b in betas], y=[f"alpha={a:g}" for a in alphas],
+                                   text=text, texttemplate="%{text}", textfont={"size": 16}, colorscale="Blues",
+                                   colorbar={"title": "acc %"}))
+        title = "DKD: test accuracy over alpha (TCKD) x beta (NCKD)"
+        if kd:
+            title += f"<br><sup>classic KD at T={d.get('T', 4):g}: {kd[0]['test_acc_%']:.1f}%, i.e. alpha=1, " \
+                     f"beta = mean(1 - p_t) = {d.get('coupling_weight', float('nan')):.3f}</sup>"
+        figs.append(_layout(fig, title, "NCKD weight beta", "TCKD weight alpha"))
+        figs.append(_dots(sorted(rows, key=lambda r: r["test_acc_%"]), "Every condition, sorted"))
+    else:
+        figs.append(_waiting(snap))
+    if "coupling_weight" in d:
+        figs.append(_coupling(d))
+    return figs
+
+
+def _dots(rows: list[dict], title: str) -> go.Figure:
+    """Accuracies close together: a dot per condition on a zoomed axis reads better than bars from zero."""
+    accs = [r["test_acc_%"] for r in rows]
+    colors = [COLORS[2] if r.get("alpha") is None else COLORS[0] for r in rows]
+    fig = go.Figure(go.Scatter(x=accs, y=[r["condition"] for r in rows], mode="markers+text", marker={
+        "size": 13, "color": colors}, text=[f"{a:.1f}%" for a in accs], textposition="middle right"))
+    return _layout(fig, title, "test accuracy (%)", "", xaxis_range=[min(accs) - 1, max(accs) + 1.2],
+                   showlegend=False, margin={"l": 150, "r": 20, "t": 60, "b": 50})
+
+
+def _coupling(d: dict) -> go.Figure:
+    """The weight classic KD puts on NCKD: the teacher's mean (1 - p_t), at T = 1 and at the run's T."""
+    labels = ["T = 1", f"T = {d['T']:g}"]
+    vals = [d["coupling_weight_T1"], d["coupling_weight"]]
+    fig = go.Figure(go.Bar(x=labels, y=vals, text=[f"{v:.3f}" for v in vals], textposition="outside",
+                           marker_color=[BEFORE, AFTER]))
+    return _layout(fig, "Classic KD multiplies NCKD by the teacher's mean (1 - p_t) on the training images", "",
+                   "mean (1 - p_t)", yaxis_range=[0, max(vals + [0.01]) * 1.3], showlegend=False)
+
+
+def loss_curves(snap: dict, title: str = "Training losses") -> go.Figure:
+    """Every logged loss part of every member of every run, vs epoch."""
+    fig = go.Figure()
+    i = 0
+    for label, records in snap.get("records", {}).items():
+        train = [r for r in records if r["kind"] == "train" and r["phase"] == "student"]
+        keys = sorted({k for r in train for k in r if "/loss_" in k})
+        for k in keys:
+            pts = [(r["epoch"], r[k]) for r in train if k in r]
+            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines",
+                                     name=f"{label}: {k}" if len(snap["records"]) > 1 else k,
+                                     line={"color": COLORS[i % len(COLORS)], "dash": DASH.get(k.split("/")[0])}))
+            i += 1
+    if not fig.data:
+        return _waiting(snap)
+    return _layout(fig, title, "epoch", "loss (batch mean)")
+
+
+def notebook(snap: dict) -> list[go.Figure]:
+    if snap.get("status") == "failed" and not snap.get("records"):
+        return [_waiting(snap)]
+    return [learning_curves(snap), loss_curves(snap)]
+
+
+def prob_bug(snap: dict) -> list[go.Figure]:
+    rows = snap.get("table", [])
+    figs = [learning_curves(snap, "Test accuracy: correct KD vs the probabilities bug", x="optimizer step")]
+    soft = go.Figure()
+    for i, label in enumerate(("correct KD", "buggy KD")):
+        train = [r for r in snap.get("records", {}).get(label, []) if r["kind"] == "train" and "kd/loss_kd" in r]
+        if train:
+            soft.add_trace(go.Scatter(x=[r["epoch"] for r in train], y=[r["kd/loss_kd"] for r in train],
+                                      mode="lines", name=label, line={"color": COLORS[i]}))
+    # One shared axis on purpose: the bug's loss sits near minus the teacher's entropy (x T^2) and stays there.
+    figs.append(_layout(soft, "The soft (KD) loss: the correct one falls, the bug's stays flat", "epoch",
+                        "soft loss (x T^2)") if soft.data else _waiting(snap))
+    figs.append(_bars(rows, "Final test accuracy") if rows else _waiting(snap))
+    return figs
+
+
+FIGURES = {"missing_digit": missing_digit, "few_labels": few_labels, "temperature_sweep": temperature_sweep,
+           "dkd_grid": dkd_grid, "notebook_lenet_dkd": notebook, "notebook_mlp_kd": notebook,
+           "notebook_cifar_cnn": notebook, "prob_bug": prob_bug}
