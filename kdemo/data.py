@@ -155,19 +155,34 @@ def read_idx_split(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor
     return torch.from_numpy(images).unsqueeze(1), torch.from_numpy(labels.astype(np.int64))
 
 
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles plain containers and numpy arrays only: a crafted batch file cannot run code.
+
+    The CIFAR-10 python batches are pickles of {b"data": ndarray, b"labels": list, ...}; nothing else is
+    needed to read them, so every other global is refused.
+    """
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+               ("numpy._core.multiarray", "scalar"), ("_codecs", "encode")}
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a dataset file")
+        return super().find_class(module, name)
+
+
 def read_cifar_split(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 images (N,3,32,32) and int64 labels (N,) from torchvision's cifar-10-batches-py files.
 
-    pickle is acceptable here only because these files are a dataset the user or torchvision put in
-    the data folder, never an upload; torchvision's own loader is avoided for its md5 check, which
-    would reject anything but the exact published files.
+    Read with a restricted unpickler (arrays and containers only); torchvision's own loader is avoided for
+    its md5 check, which would reject anything but the exact published files.
     """
     images, labels = [], []
     for name in CIFAR_FILES[split]:
         path = Path(folder) / name
         try:
             with open(path, "rb") as f:
-                batch = pickle.load(f, encoding="bytes")
+                batch = _ArrayUnpickler(f, encoding="bytes").load()
             data = np.asarray(batch.get(b"data", batch.get("data")), dtype=np.uint8)
             lbl = np.asarray(batch.get(b"labels", batch.get("labels")), dtype=np.int64)
         except Exception as e:  # missing key, bad pickle, wrong dtype: one line naming the file

@@ -218,3 +218,18 @@ def test_select_omit_fraction_and_remainders():
 def test_select_rejects_bad_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
         select_indices(LABELS, **kwargs)
+
+
+def test_cifar_batch_that_would_run_code_is_refused(tmp_path):
+    import pickle
+    from kdemo.data import read_cifar_split
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    with open(folder / "test_batch", "wb") as f:
+        pickle.dump({b"data": Evil(), b"labels": [0]}, f)
+    with pytest.raises(ValueError, match="refusing to load builtins.print"):
+        read_cifar_split(folder, "test")
