@@ -77,8 +77,10 @@ def follow(run, quiet: bool = False, out=sys.stderr) -> dict:
                                             or r is s["records"][-1] and not alive):
                     last_epoch = int(r["epoch"])
                     kd = r.get("kd/test_acc", r.get("teacher/test_acc"))
-                    bar.write(f"{r['phase']:>8} {r['epoch']:6.2f} {_fmt(kd):>8} {_fmt(r.get('scratch/test_acc')):>8}"
-                              f" {_fmt(s['teacher_acc']):>8} {r['elapsed']:7.1f}", file=out) if not quiet else None
+                    if not quiet:
+                        bar.write(f"{r['phase']:>8} {r['epoch']:6.2f} {_fmt(kd):>8} "
+                                  f"{_fmt(r.get('scratch/test_acc')):>8} {_fmt(s['teacher_acc']):>8} "
+                                  f"{r['elapsed']:7.1f}", file=out)
             printed = len(s["records"])
             if not alive:
                 break

@@ -17,16 +17,15 @@ import uuid
 import torch
 import torch.nn as nn
 
-from .checkpoints import load_pretrained, save_model
+from .checkpoints import load_pretrained, load_train_logits, save_model
 from .config import TrainConfig
 from .data import DATASETS, load_dataset
 from .device import pick_device
 from .distillers import Distiller, LossWeights, get_distiller
 from .models import create_model
 from .parallel import LocalContext
-from .checkpoints import load_train_logits
-from .data import ImageData
-from .training import Member, TeacherOutputs, build_model, evaluate, make_optimizer, split_indices
+from .training import (Member, TeacherOutputs, assemble_split, build_model, evaluate, make_optimizer,
+                       split_indices)
 
 log = logging.getLogger(__name__)
 
@@ -155,11 +154,8 @@ class Run:
         train_full, test = load_dataset(cfg.dataset, "train"), load_dataset(cfg.dataset, "test")
         curve_data = test if cfg.eval_samples is None or cfg.eval_samples >= len(test) \
             else test.subset(torch.arange(cfg.eval_samples))
-        train_idx, train_labels = split_indices(cfg, train_full)
-        if len(train_idx) == len(train_full) and torch.equal(train_labels, train_full.labels):
-            train = train_full   # every image, every label: no copy
-        else:                    # a subset, and/or a transfer set whose unlabeled images carry label -1
-            train = ImageData(train_full.images[train_idx], train_labels, info)
+        train_idx, train_labels = split_indices(cfg, train_full)   # the indices also pick saved teacher logits
+        train = assemble_split(train_full, train_idx, train_labels)
         augment = cfg.augment and info.augment
         steps_student = max(1, round(cfg.epochs * math.ceil(self.ctx.shard_size(len(train)) / cfg.batch_size)))
         teacher = None

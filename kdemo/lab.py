@@ -147,7 +147,7 @@ def analyse(teacher, student, digit: np.ndarray, mean: float, std: float, classe
     target = int(zt.argmax()) if target is None else int(target)
     if not 0 <= target < k:
         raise LabInputError(f"target class must be between 0 and {k - 1}")
-    pt_T, ps_T = torch.softmax(zt / T, 0), torch.softmax(zs / T, 0)
+    pt_T = torch.softmax(zt / T, 0)
     rest = [i for i in range(k) if i != target]
     rt, rs = torch.softmax(zt[rest] / T, 0), torch.softmax(zs[rest] / T, 0)
     log_bt = torch.stack([F.log_softmax(zt / T, 0)[target], torch.logsumexp(zt[rest] / T, 0) - torch.logsumexp(zt / T, 0)])

@@ -214,7 +214,7 @@ def dkd_figure(res, presentation: bool = False) -> go.Figure:
     st = _style(presentation)
     target = res.classes[res.target]
     titles = [f"<b>target '{target}' vs rest</b> (TCKD)", "<b>among the non-targets</b> (NCKD)",
-              f"<b>KD = TCKD + (1−p<sub>t</sub>)·NCKD</b>"]
+              "<b>KD = TCKD + (1−p<sub>t</sub>)·NCKD</b>"]
     domains = [[0.0, 0.2], [0.27, 0.66], [0.74, 1.0]]
     data = []
     for who, b, rest, color in (("teacher", res.binary_teacher, res.rest_teacher, TEACHER),

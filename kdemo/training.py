@@ -60,12 +60,19 @@ def split_indices(cfg: TrainConfig, train: ImageData) -> tuple[torch.Tensor, tor
     return keep, labels[keep]
 
 
-def training_split(cfg: TrainConfig, train: ImageData) -> ImageData:
-    """The student's training data: omitted classes dropped, labels outside the labeled subset set to -1."""
-    idx, labels = split_indices(cfg, train)
+def assemble_split(train: ImageData, idx: torch.Tensor, labels: torch.Tensor) -> ImageData:
+    """`train` itself when nothing changes (no copy), else the chosen images with their (maybe -1) labels.
+
+    Both conditions matter: a transfer set can cover every image yet hide most labels.
+    """
     if len(idx) == len(train) and torch.equal(labels, train.labels):
         return train
     return ImageData(train.images[idx], labels, train.info)
+
+
+def training_split(cfg: TrainConfig, train: ImageData) -> ImageData:
+    """The student's training data: omitted classes dropped, labels outside the labeled subset set to -1."""
+    return assemble_split(train, *split_indices(cfg, train))
 
 
 @dataclass

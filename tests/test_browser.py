@@ -94,7 +94,7 @@ def test_train_curves_move_then_stop(page, shots):
     page.locator("#train-btn").click()
     wait_until(lambda: "training the student" in page.locator("#train-status").inner_text())
     a = wait_until(lambda: (d := plot_data(page, "acc-plot")).count("distilled") and d, timeout=30)
-    b = wait_until(lambda: (d := plot_data(page, "acc-plot")) != a and d, timeout=30)   # the curve grows
+    wait_until(lambda: (d := plot_data(page, "acc-plot")) != a and d, timeout=30)   # the curve grows
     shot = os.environ.get("KDEMO_SCREENSHOT")
     if shot:   # a picture with some history on the curves
         wait_until(lambda: int(re.search(r"(\d+)%", page.locator("#train-status").inner_text()).group(1)) >= 45)

@@ -117,7 +117,7 @@ def test_given_teacher_object_is_used():
 def test_transfer_set_with_omitted_class_uses_saved_logits_at_the_right_indices():
     from kdemo.checkpoints import find_pretrained, load_train_logits
     from kdemo.data import load_dataset
-    from kdemo.training import TeacherOutputs, split_indices
+    from kdemo.training import split_indices
     cfg = TrainConfig(**{**SMALL, "n_labeled": 100, "eval_samples": None}, method="kd", transfer_set="all",
                       omit_classes=(3,), epochs=0.02, twin=False)
     train = load_dataset("mnist")
