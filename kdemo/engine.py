@@ -210,7 +210,7 @@ class Run:
 
     def _member(self, name: str, distiller: Distiller) -> Member:
         return Member(name, distiller, self.ctx.wrap(distiller),
-                      make_optimizer(self.cfg, distiller.trainable_parameters()), {})
+                      make_optimizer(self.cfg, distiller.trainable_parameters()))
 
     def _make_teacher(self, train_full, curve_data, device, augment, steps, total):
         cfg = self.cfg
@@ -239,6 +239,7 @@ class Run:
             m.distiller.train()
         self._eval_record(phase, members, curve_data, device, 0, per_epoch)
         t_last, seen_last, order, eval_last = time.time(), 0, None, self._eval_seconds
+        all_labeled = bool((train.labels >= 0).all())
         for step in range(steps):
             if step % per_epoch == 0:  # a new epoch: this rank's shard, reshuffled with seed + epoch
                 order = ctx.shard(len(train), cfg.seed, step // per_epoch)
@@ -251,18 +252,19 @@ class Run:
                 for m in members:
                     for group in m.optimizer.param_groups:
                         group["lr"] = lr
+            labeled = None if all_labeled else y >= 0   # a mask, not boolean indexing: that would sync
             for m in members:
                 logits, parts = m.model(x, y, t_logits, t_feats, step / per_epoch)
-                loss = sum(parts.values())
+                m.keys = tuple(parts)
+                values = torch.stack(tuple(parts.values()))   # one tensor: one sum, one running total
                 m.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                values.sum().backward()
                 m.optimizer.step()
                 with torch.no_grad():
-                    for k, v in parts.items():
-                        m.sums[k] = m.sums.get(k, 0.0) + v.detach()
-                    labeled = y >= 0   # masks, not boolean indexing: indexing would sync every step
-                    m.correct += ((logits.argmax(dim=1) == y) & labeled).sum()
-                    m.seen += labeled.sum()
+                    m.sums = values.detach() if m.sums is None else m.sums + values.detach()
+                    hit = logits.argmax(dim=1) == y
+                    m.correct += (hit if labeled is None else hit & labeled).sum()
+                    m.seen += len(y) if labeled is None else labeled.sum()
                 m.count += 1
             done += 1
             last = step + 1 == steps
@@ -297,16 +299,17 @@ class Run:
     def _train_record(self, phase, members, epoch, rate, progress):
         rec = {"kind": "train", **self._base(phase, epoch), "samples_per_s": round(rate, 1)}
         for m in members:
-            keys = sorted(m.sums)
+            keys = m.keys
+            sums = m.sums if m.sums is not None else torch.zeros(len(keys))
             # One all-reduce for every number of this member: loss sums, batch count, correct, seen.
-            vals = torch.stack([torch.as_tensor(m.sums[k], dtype=torch.float64).cpu() for k in keys]
-                               + [torch.tensor(float(v), dtype=torch.float64) for v in (m.count, m.correct, m.seen)])
+            vals = torch.cat([sums.to("cpu", torch.float64),
+                              torch.tensor([float(v) for v in (m.count, m.correct, m.seen)], dtype=torch.float64)])
             vals = self.ctx.all_reduce_sum(vals)
             count, correct, seen = vals[-3:].tolist()
-            for k, v in zip(keys, vals[:-3].tolist()):
+            for k, v in sorted(zip(keys, vals[:-3].tolist())):
                 rec[f"{m.name}/{k}"] = v / max(count, 1)
             rec[f"{m.name}/train_acc"] = correct / max(seen, 1)
-            m.sums, m.count, m.correct, m.seen = {}, 0, 0, 0
+            m.sums, m.count, m.correct, m.seen = None, 0, 0, 0
         if not all(math.isfinite(v) for k, v in rec.items() if "/loss" in k):
             bad = [k for k, v in rec.items() if "/loss" in k and not math.isfinite(v)]
             raise FloatingPointError(f"{', '.join(bad)} became NaN/inf; lower the learning rate or the loss weights")

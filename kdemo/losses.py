@@ -43,23 +43,27 @@ def kd_loss(student_logits: Tensor, teacher_logits: Tensor, temperature: float, 
     return kl * temperature**2
 
 
-def _binary_and_rest(z: Tensor, target: Tensor):
-    """Log-probabilities of target vs rest, shape (B, 2), and log-softmax among non-targets, shape (B, K-1).
+def _binary_and_rest(z: Tensor, target: Tensor, target_mask: Tensor) -> tuple[Tensor, Tensor]:
+    """Log-probabilities of target vs rest, shape (B, 2), and log-softmax among the non-targets, shape (B, K).
 
-    Computed with logsumexp in log space, so a 1000-logit gap gives -1000, not log(0) = -inf.
+    All in log space, so a 1000-logit gap gives -1000, not log(0) = -inf. The non-target distribution keeps all
+    K columns with the target's logit set to a huge negative number (probability exactly 0), so no reshape is
+    needed. log(1 - p_t) is read off the largest non-target class k: log p_k - log q_k, where q is that
+    renormalised distribution; both are small numbers there, so nothing cancels. This runs on every training
+    step, hence the few ops.
     """
-    mask = F.one_hot(target, z.shape[1]).bool()                   # (B, K)
-    lse_all = torch.logsumexp(z, dim=1)                           # (B,)
-    z_target = z.gather(1, target[:, None]).squeeze(1)             # (B,)
-    z_rest = z[~mask].view(z.shape[0], z.shape[1] - 1)            # (B, K-1)
-    lse_rest = torch.logsumexp(z_rest, dim=1)                     # (B,)
-    log_binary = torch.stack([z_target - lse_all, lse_rest - lse_all], dim=1)
-    return log_binary, F.log_softmax(z_rest, dim=1)
+    neg = torch.finfo(z.dtype).min / 2          # finite, so 0 * (difference of two of them) is 0, never NaN
+    z_rest = z.masked_fill(target_mask, neg)
+    log_p, log_q = F.log_softmax(z, dim=1), F.log_softmax(z_rest, dim=1)
+    k = z_rest.argmax(dim=1, keepdim=True)
+    log_target_and_k = log_p.gather(1, torch.cat([target[:, None], k], dim=1))    # [log p_t, log p_k]
+    log_binary = log_target_and_k - F.pad(log_q.gather(1, k), (1, 0))             # [log p_t, log(1 - p_t)]
+    return log_binary, log_q
 
 
-def _kl_from_logs(log_p: Tensor, log_q: Tensor) -> Tensor:
-    """KL(p || q) per row, from log-probabilities; rows where p underflows to 0 contribute exactly 0."""
-    return (log_p.exp() * (log_p - log_q)).sum(dim=1)
+def _kl(log_p: Tensor, log_q: Tensor) -> Tensor:
+    """Batch mean of KL(p || q) per row, from log-probabilities; rows where p underflows to 0 contribute 0."""
+    return F.kl_div(log_q, log_p, reduction="batchmean", log_target=True)
 
 
 def dkd_terms(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, temperature: float, *,
@@ -71,12 +75,11 @@ def dkd_terms(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, te
     suppresses exactly the "dark knowledge" term; DKD weights the two freely.
     """
     s, t = _prep(student_logits, teacher_logits, temperature, standardized)
-    bin_s, rest_s = _binary_and_rest(s, target)
-    bin_t, rest_t = _binary_and_rest(t, target)
+    mask = torch.zeros_like(s, dtype=torch.bool).scatter_(1, target[:, None], True)
+    bin_s, rest_s = _binary_and_rest(s, target, mask)
+    bin_t, rest_t = _binary_and_rest(t, target, mask)
     scale = temperature**2
-    tckd = _kl_from_logs(bin_t, bin_s).mean() * scale
-    nckd = _kl_from_logs(rest_t, rest_s).mean() * scale
-    return tckd, nckd
+    return _kl(bin_t, bin_s) * scale, _kl(rest_t, rest_s) * scale
 
 
 def dkd_loss(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, alpha: float, beta: float,
