@@ -57,3 +57,17 @@ def test_bench_runs_and_prints_ratios():
         assert r[side]["epoch_seconds"] > 0 and 0 <= r[side]["test_acc"] <= 1 and r[side]["peak_mb"] >= 0
     assert r["speedup"] == pytest.approx(r["reference"]["epoch_seconds"] / r["engine"]["epoch_seconds"])
     assert r["train_samples"] == 300
+    # the floor: the student's steps alone, the bound on any loop's speed-up
+    assert r["floor"]["epoch_seconds"] > 0
+    assert r["ceiling"] == pytest.approx(r["reference"]["epoch_seconds"] / r["floor"]["epoch_seconds"])
+    assert r["engine_over_floor"] == pytest.approx(r["engine"]["epoch_seconds"] / r["floor"]["epoch_seconds"])
+    assert [x["speedup"] for x in r["rounds"]] == [r["speedup"]]
+
+
+@pytest.mark.parametrize("args, message", [(["--repeat", "0"], "--repeat must be between 1 and 20"),
+                                           (["nope"], "unknown bench cases"),
+                                           (["--train-samples", "3"], "--train-samples must be at least 10")])
+def test_bench_bad_input_is_one_clear_line(args, message):
+    p = kdemo("bench", *args)
+    assert p.returncode == 2 and message in p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
