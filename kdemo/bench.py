@@ -81,6 +81,19 @@ def _engine_side(case: dict, n_train: int | None, seed: int) -> dict:
             "test_acc": summary["kd_acc"], "peak_mb": mem.mb}
 
 
+def _case_loss(case: dict, s_logits, t_logits, y):
+    """Cross-entropy plus the case's distillation loss: what both hand-written loops (floor, reference) use."""
+    import torch.nn.functional as F
+
+    from . import losses
+    T = case["temperature"]
+    if case["method"] == "dkd":
+        kd = losses.dkd_loss(s_logits, t_logits, y, case["alpha"], case["beta"], T)
+    else:
+        kd = losses.kd_loss(s_logits, t_logits, T)
+    return F.cross_entropy(s_logits, y) + kd
+
+
 def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
     """The least any loop can do: the same student, loss and optimizer stepping over in-memory tensors.
 
@@ -90,9 +103,7 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
     with these PyTorch kernels.
     """
     import torch
-    import torch.nn.functional as F
 
-    from . import losses
     from .checkpoints import load_pretrained
     from .config import TrainConfig
     from .data import _load_cached, load_dataset, select_indices
@@ -106,7 +117,7 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
     student = build_model(case["student"], train.info, seed)
     opt = make_optimizer(cfg, student.parameters())
     order = torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))
-    bs, T = case["batch_size"], case["temperature"]
+    bs = case["batch_size"]
     _load_cached.cache_clear()   # the engine's side must read the files itself, as in a fresh process
     t0 = time.perf_counter()
     for start in range(0, len(order), bs):
@@ -114,13 +125,8 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
         x, y = train.batch(idx.index_select(0, b))
         t_logits = t_all.index_select(0, b)
         out = student(x)
-        if case["method"] == "dkd":
-            tckd, nckd = losses.dkd_terms(out, t_logits, y, T)
-            kd = case["alpha"] * tckd + case["beta"] * nckd
-        else:
-            kd = losses.kd_loss(out, t_logits, T)
         opt.zero_grad(set_to_none=True)
-        (F.cross_entropy(out, y) + kd).backward()
+        _case_loss(case, out, t_logits, y).backward()
         opt.step()
     return {"epoch_seconds": time.perf_counter() - t0}
 
@@ -139,12 +145,10 @@ def _torchvision_root(tmp: Path) -> Path:
 def _reference_side(case: dict, n_train: int | None, seed: int) -> dict:
     """The notebooks' way: PIL per sample, DataLoader, teacher forward on every batch."""
     import torch
-    import torch.nn.functional as F
     import torchvision
     from torch.utils.data import DataLoader, Subset
     from torchvision import transforms
 
-    from . import losses
     from .checkpoints import load_pretrained
     from .data import select_indices
     from .models import create_model
@@ -163,17 +167,12 @@ def _reference_side(case: dict, n_train: int | None, seed: int) -> dict:
             opt = torch.optim.Adam(student.parameters(), lr=case["lr"])
         else:
             opt = torch.optim.SGD(student.parameters(), lr=case["lr"], momentum=case["momentum"])
-        T = case["temperature"]
         student.train()
         for x, y in DataLoader(train, batch_size=case["batch_size"], shuffle=True):
             with torch.no_grad():
                 t_logits = teacher(x)
             s_logits = student(x)
-            if case["method"] == "dkd":
-                kd = losses.dkd_loss(s_logits, t_logits, y, case["alpha"], case["beta"], T)
-            else:
-                kd = losses.kd_loss(s_logits, t_logits, T)
-            loss = F.cross_entropy(s_logits, y) + kd
+            loss = _case_loss(case, s_logits, t_logits, y)
             opt.zero_grad()
             loss.backward()
             opt.step()
