@@ -71,8 +71,10 @@ class PeakRSS:
 def _engine_side(case: dict, n_train: int | None, seed: int) -> dict:
     from .config import TrainConfig
     from .engine import Run
+    from .data import _load_cached
     cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, n_labeled=n_train,
                       evals_per_epoch=1, logs_per_epoch=1, device="cpu")
+    _load_cached.cache_clear()   # start cold, as a fresh process would: reading the files is part of the epoch
     with PeakRSS() as mem:
         summary = Run(cfg).run()
     if summary["status"] != "done":
@@ -106,27 +108,23 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
 
     from .checkpoints import load_pretrained
     from .config import TrainConfig
-    from .data import _load_cached, load_dataset, select_indices
-    from .training import build_model, make_optimizer
-    cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, device="cpu")
-    train = load_dataset("mnist", "train")
-    idx = torch.arange(len(train)) if n_train is None else select_indices(train.labels, n_labeled=n_train, seed=seed)
+    from .data import load_dataset
+    from .training import TeacherOutputs, build_model, make_optimizer, training_split
+    cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, n_labeled=n_train, device="cpu")
+    train = training_split(cfg, load_dataset("mnist", "train"))   # the engine's data, the engine's cache
     teacher, _ = load_pretrained(case["teacher"], "mnist")
-    with torch.no_grad():
-        t_all = torch.cat([teacher(train.batch(idx[i:i + 1000])[0]) for i in range(0, len(idx), 1000)])
+    touts = TeacherOutputs(teacher, train, "cpu", needs_features=False, mode="eager")
     student = build_model(case["student"], train.info, seed)
     opt = make_optimizer(cfg, student.parameters())
-    order = torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))
+    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))
     bs = case["batch_size"]
-    _load_cached.cache_clear()   # the engine's side must read the files itself, as in a fresh process
     t0 = time.perf_counter()
     for start in range(0, len(order), bs):
         b = order[start:start + bs]
-        x, y = train.batch(idx.index_select(0, b))
-        t_logits = t_all.index_select(0, b)
+        x, y = train.batch(b)
         out = student(x)
         opt.zero_grad(set_to_none=True)
-        _case_loss(case, out, t_logits, y).backward()
+        _case_loss(case, out, touts(b, x)[0], y).backward()
         opt.step()
     return {"epoch_seconds": time.perf_counter() - t0}
 
