@@ -13,67 +13,30 @@ on this machine, and engine / floor is what the engine's own bookkeeping costs.
 """
 from __future__ import annotations
 
-import ctypes
-import gc
 import gzip
 import json
-import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-CASES = {
-    # The two notebooks' settings (issue 3): LeNet-5 -> half LeNet with DKD, and MLP 1200-1200 -> MLP 20-20 with KD.
-    "lenet_dkd": dict(teacher="lenet5", student="lenet5_half", method="dkd", batch_size=64, optimizer="sgd",
-                      lr=0.01, momentum=0.5, temperature=4.0, alpha=1.0, beta=2.0),
-    "mlp_kd": dict(teacher="mlp_1200", student="mlp_20", method="kd", batch_size=32, optimizer="adam", lr=1e-4,
-                   temperature=10.0),
-}
+import torch
+import torch.nn.functional as F
 
-
-class PeakRSS:
-    """Resident memory above the level at entry, sampled by a thread: torch allocations are invisible to tracemalloc."""
-
-    def __enter__(self):
-        gc.collect()
-        try:  # hand freed heap back to the OS, so the second side does not reuse the first side's pages
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except OSError:
-            pass
-        self.base = self.peak = self._rss()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._done.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._rss())
-
-    @staticmethod
-    def _rss() -> int:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-    def _sample(self):
-        while not self._done.wait(0.005):
-            self.peak = max(self.peak, self._rss())
-
-    @property
-    def mb(self) -> float:
-        return (self.peak - self.base) / 2**20
-
+from . import losses
+from .bench_members import bench_members, print_rows
+from .benchkit import CASES, PeakRSS
+from .config import TrainConfig
+from .data import MNIST_ASSETS, _load_cached, load_dataset, select_indices
+from .engine import Run
+from .models import build_for
+from .teachers import load_shared
+from .training import TeacherOutputs, make_optimizer, training_split
 
 def _engine_side(case: dict, n_train: int | None, seed: int) -> dict:
-    from .config import TrainConfig
-    from .engine import Run
-    from .data import _load_cached
     cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, n_labeled=n_train,
-                      evals_per_epoch=1, logs_per_epoch=1, device="cpu")
+                      eval_points=2, log_points=10, device="cpu")
     _load_cached.cache_clear()   # start cold, as a fresh process would: reading the files is part of the epoch
     with PeakRSS() as mem:
         summary = Run(cfg).run()
@@ -85,9 +48,6 @@ def _engine_side(case: dict, n_train: int | None, seed: int) -> dict:
 
 def _case_loss(case: dict, s_logits, t_logits, y):
     """Cross-entropy plus the case's distillation loss: what both hand-written loops (floor, reference) use."""
-    import torch.nn.functional as F
-
-    from . import losses
     T = case["temperature"]
     if case["method"] == "dkd":
         kd = losses.dkd_loss(s_logits, t_logits, y, case["alpha"], case["beta"], T)
@@ -104,17 +64,11 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
     reference time / this time is therefore the highest speed-up any training loop can reach on this machine
     with these PyTorch kernels.
     """
-    import torch
-
-    from .checkpoints import load_pretrained
-    from .config import TrainConfig
-    from .data import load_dataset
-    from .training import TeacherOutputs, build_model, make_optimizer, training_split
     cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, n_labeled=n_train, device="cpu")
     train = training_split(cfg, load_dataset("mnist", "train"))   # the engine's data, the engine's cache
-    teacher, _ = load_pretrained(case["teacher"], "mnist")
+    teacher, _ = load_shared(case["teacher"], "mnist")
     touts = TeacherOutputs(teacher, train, "cpu", needs_features=False, mode="eager")
-    student = build_model(case["student"], train.info, seed)
+    student = build_for(case["student"], "mnist", torch.Generator().manual_seed(seed))
     opt = make_optimizer(cfg, student.parameters())
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))
     bs = case["batch_size"]
@@ -131,7 +85,6 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
 
 def _torchvision_root(tmp: Path) -> Path:
     """torchvision's MNIST layout (un-gzipped raw files) made from the bundled assets."""
-    from .data import MNIST_ASSETS
     raw = tmp / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for gz in MNIST_ASSETS.glob("*.gz"):
@@ -142,14 +95,9 @@ def _torchvision_root(tmp: Path) -> Path:
 
 def _reference_side(case: dict, n_train: int | None, seed: int) -> dict:
     """The notebooks' way: PIL per sample, DataLoader, teacher forward on every batch."""
-    import torch
-    import torchvision
+    import torchvision     # local: a heavy import only the reference side needs
     from torch.utils.data import DataLoader, Subset
     from torchvision import transforms
-
-    from .checkpoints import load_pretrained
-    from .data import select_indices
-    from .models import create_model
     with tempfile.TemporaryDirectory() as tmp, PeakRSS() as mem:
         root = _torchvision_root(Path(tmp))   # decompressing the files is not timed: the engine reads .gz
         t0 = time.perf_counter()
@@ -158,9 +106,9 @@ def _reference_side(case: dict, n_train: int | None, seed: int) -> dict:
         test = torchvision.datasets.MNIST(root, train=False, download=False, transform=tf)
         if n_train is not None:
             train = Subset(train, select_indices(train.targets, n_labeled=n_train, seed=seed).tolist())
-        teacher, _ = load_pretrained(case["teacher"], "mnist")
-        torch.manual_seed(seed)
-        student = create_model(case["student"], num_classes=10, in_channels=1, image_size=28)
+        teacher, _ = load_shared(case["teacher"], "mnist")
+        torch.manual_seed(seed)     # the notebooks' way (the only process-wide seed in kdemo, in this reference)
+        student = build_for(case["student"], "mnist")
         if case["optimizer"] == "adam":
             opt = torch.optim.Adam(student.parameters(), lr=case["lr"])
         else:
@@ -223,13 +171,19 @@ def bench(cases: list[str], n_train: int | None = None, seed: int = 0, progress:
 
 
 def cmd(args) -> int:
-    unknown = sorted(set(args.cases) - set(CASES))
+    unknown = sorted(set(args.cases) - set(CASES) - {"members"})
     if unknown:
-        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES)}")
+        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + ['members']}")
     if args.train_samples is not None and args.train_samples < 10:
         raise ValueError("--train-samples must be at least 10")
     if not 1 <= args.repeat <= 20:
         raise ValueError("--repeat must be between 1 and 20")
+    if "members" in args.cases:
+        cases = [c for c in args.cases if c != "members"] or list(CASES)
+        rows = bench_members(cases, n_train=args.train_samples or 10_000, seed=args.seed, repeat=args.repeat,
+                             progress=not args.json)
+        print(json.dumps(rows, indent=2)) if args.json else print_rows(rows)
+        return 0
     results = bench(args.cases, args.train_samples, args.seed, progress=not args.json, repeat=args.repeat)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -253,9 +207,11 @@ def cmd(args) -> int:
     return 0
 
 
-def add_parser(sub):
-    p = sub.add_parser("bench", help="engine vs a notebook-style loop: one epoch each, side by side")
-    p.add_argument("cases", nargs="*", default=list(CASES), help=f"default: all of {', '.join(CASES)}")
+def add_parser(sub, common):
+    p = sub.add_parser("bench", parents=[common], help="engine vs a notebook-style loop: one epoch each, side by "
+                       "side; 'bench members': what several seeds cost")
+    p.add_argument("cases", nargs="*", default=list(CASES),
+                   help=f"default: all of {', '.join(CASES)}; 'members' [cases]: 1, 2, 6, 16 members per case")
     p.add_argument("--train-samples", type=int, default=None, help="class-balanced subset (default: all 60000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=1, help="rounds per case; the median is reported (default 1)")

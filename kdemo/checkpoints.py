@@ -8,7 +8,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from .models import create_model
+from .data import load_dataset
+from .inference import predict
+from .models import shell_for
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 MANIFEST = PRETRAINED_DIR / "manifest.json"
@@ -35,7 +37,6 @@ def save_model(model: torch.nn.Module, path: str | Path, meta: dict) -> Path:
 def load_model(path: str | Path, model_key: str | None = None, dataset_key: str | None = None,
                device: torch.device | str = "cpu") -> tuple[torch.nn.Module, dict]:
     """Build the architecture named in the sidecar (or given) and load safetensors weights into it."""
-    from .data import DATASETS  # local: data is heavier and only needed here for shapes
     path = Path(path)
     meta_path = path.with_suffix(".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
@@ -43,9 +44,10 @@ def load_model(path: str | Path, model_key: str | None = None, dataset_key: str 
     dataset_key = dataset_key or meta.get("dataset")
     if not model_key or not dataset_key:
         raise ValueError(f"{path}: no sidecar JSON naming the model and dataset; pass them explicitly")
-    info = DATASETS[dataset_key]
-    model = create_model(model_key, num_classes=info.num_classes, in_channels=info.in_channels,
-                         image_size=info.image_size)
+    try:
+        model = shell_for(model_key, dataset_key)
+    except (KeyError, ValueError) as e:
+        raise ValueError(f"{path.name}: names an unknown model or dataset ({e})") from None
     try:
         state = load_file(str(path), device="cpu")
         model.load_state_dict(state)
@@ -86,11 +88,7 @@ def logits_path(entry: dict) -> Path:
 @torch.no_grad()
 def save_train_logits(entry: dict, teacher: torch.nn.Module) -> Path:
     """A pretrained teacher's logits on its whole training split, so runs need no teacher pass at all."""
-    from .data import load_dataset
-    data = load_dataset(entry["dataset"], "train")
-    teacher.eval()
-    out = torch.cat([teacher(data.batch(torch.arange(i, min(i + 1000, len(data))))[0]).cpu()
-                     for i in range(0, len(data), 1000)])
+    out = predict(teacher, load_dataset(entry["dataset"], "train"), "cpu")
     path = logits_path(entry)
     save_file({"logits": out.contiguous()}, str(path), metadata={"weights_sha256": entry["sha256"]})
     return path

@@ -1,51 +1,58 @@
 """One distiller contract for every method (after mdistiller's distillers/_base.py).
 
-A distiller owns the student, the frozen teacher and any learnable regressor. `forward_train` receives the
-teacher's outputs from the engine (cached or freshly computed; the distiller does not care) and returns
-`(student_logits, {"loss_ce": ..., "loss_kd": ..., ...})`. The engine sums the dict and logs every entry, so
-a new method is one small class here and nothing else.
+A distiller owns the student, the frozen teacher and any learnable regressor, and it owns its method's rules:
+what it needs (a teacher, feature maps, a minimum batch) and `check`, which refuses a config that cannot work,
+in plain words. `forward_train` receives the teacher's outputs from the engine (cached or fresh; the distiller
+does not care) and returns `(student_logits, {"loss_ce": ..., "loss_kd": ..., ...})`; the engine sums the dict
+and logs every entry. `loss_parts` is the same loss from logits, and logit-only methods accept stacked members
+(M, B, K) there, one value per member. Hyperparameters come from `hp` (config.Hyper, generated from the
+parameter table), read by name. A new method is one small class here plus its entries' `methods` in params.py.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from . import losses as L
-
-
-@dataclass(frozen=True)
-class LossWeights:
-    """The hyperparameters a distiller reads; the engine fills it from TrainConfig."""
-    temperature: float = 4.0
-    alpha: float = 1.0          # DKD: weight of TCKD
-    beta: float = 2.0           # DKD: weight of NCKD
-    ce_weight: float = 1.0
-    kd_weight: float = 1.0      # KD, DIST and the buggy-KD demo
-    feat_weight: float = 1.0    # FitNets, cosine, RKD
-    warmup_epochs: float = 0.0  # DKD: linear ramp of the KD part over this many epochs
-    standardized: bool = False  # logit standardization (Sun et al. 2024) for KD and DKD
+from .models import init_weights
 
 
 class Distiller(nn.Module):
     """Base: plain cross-entropy on the labels. Subclasses add their distillation terms."""
     title = "Cross-entropy only (no teacher)"
     needs_teacher = False
-    needs_features = False      # whether forward_train needs the teacher's feature dict
-    uses = ("ce_weight",)       # which LossWeights fields the method reads (the UI shows only these)
+    feature: str | None = None   # "hint" (a conv feature map) or "hidden" (the penultimate vector) it compares
+    min_batch = 1                # the loss compares samples within a batch when > 1
 
-    def __init__(self, student: nn.Module, teacher: nn.Module | None, weights: LossWeights,
-                 sample_input: torch.Tensor | None = None):
+    def __init__(self, student: nn.Module, teacher: nn.Module | None, hp, sample_input: torch.Tensor | None = None,
+                 generator: torch.Generator | None = None):
         super().__init__()
         self.student = student
         self.teacher = teacher
-        self.w = weights
+        self.hp = hp
         if teacher is not None:
             teacher.eval()
             for p in teacher.parameters():
                 p.requires_grad_(False)
+
+    @property
+    def needs_features(self) -> bool:
+        return self.feature is not None
+
+    @classmethod
+    def check(cls, cfg, student_spec, teacher_spec) -> None:
+        """Refuse a config this method cannot train, with a message that says what to change."""
+        if cfg.batch_size < cls.min_batch:
+            raise ValueError(f"{cls.title.split(' (')[0]} compares samples within a batch: batch_size must be at "
+                             f"least {cls.min_batch}")
+        if cls.feature == "hint":
+            for role, spec in (("teacher", teacher_spec), ("student", student_spec)):
+                if not spec.has_feature_map:
+                    raise ValueError(f"{cls.title} needs conv feature maps, but the {role} {spec.key} has none; "
+                                     "pick a conv net or another method")
+        if not cls.needs_teacher and cfg.transfer_set == "all":
+            raise ValueError("transfer_set 'all' needs a method with a teacher: unlabeled images have no loss")
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -63,66 +70,66 @@ class Distiller(nn.Module):
             return self.student(x)
         return self.forward_train(x, y, teacher_logits, teacher_feats, progress)
 
-    def ce(self, logits, y):
-        return self.w.ce_weight * L.masked_cross_entropy(logits, y)
-
     def forward_train(self, x, y, teacher_logits=None, teacher_feats=None, progress: float = 0.0):
-        logits = self.student(x)
-        return logits, {"loss_ce": self.ce(logits, y)}
+        if self.needs_features:
+            logits, feats = self.student.forward_features(x)
+        else:
+            logits, feats = self.student(x), None
+        return logits, self.loss_parts(logits, feats, y, teacher_logits, teacher_feats, progress)
+
+    def ce(self, logits, y):
+        return self.hp.ce_weight * L.masked_cross_entropy(logits, y)
+
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress: float = 0.0) -> dict:
+        return {"loss_ce": self.ce(logits, y)}
 
 
 class KD(Distiller):
     """Hinton et al. 2015, "Distilling the Knowledge in a Neural Network"."""
     title = "KD (Hinton soft targets)"
     needs_teacher = True
-    uses = ("temperature", "ce_weight", "kd_weight", "standardized")
 
-    def forward_train(self, x, y, teacher_logits=None, teacher_feats=None, progress=0.0):
-        logits = self.student(x)
-        kd = L.kd_loss(logits, teacher_logits, self.w.temperature, standardized=self.w.standardized)
-        return logits, {"loss_ce": self.ce(logits, y), "loss_kd": self.w.kd_weight * kd}
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
+        kd = L.kd_loss(logits, teacher_logits, self.hp.temperature, standardized=self.hp.standardized)
+        return {"loss_ce": self.ce(logits, y), "loss_kd": self.hp.kd_weight * kd}
 
 
 class KDProbBug(Distiller):
     """The tutorial bug: probabilities fed to KL instead of log-probabilities (see losses.kd_prob_bug_loss)."""
     title = "KD with the probabilities bug (demo)"
     needs_teacher = True
-    uses = ("temperature", "ce_weight", "kd_weight")
 
-    def forward_train(self, x, y, teacher_logits=None, teacher_feats=None, progress=0.0):
-        logits = self.student(x)
-        kd = L.kd_prob_bug_loss(logits, teacher_logits, self.w.temperature)
-        return logits, {"loss_ce": self.ce(logits, y), "loss_kd": self.w.kd_weight * kd}
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
+        kd = L.kd_prob_bug_loss(logits, teacher_logits, self.hp.temperature)
+        return {"loss_ce": self.ce(logits, y), "loss_kd": self.hp.kd_weight * kd}
 
 
 class DKD(Distiller):
     """Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022."""
     title = "DKD (decoupled TCKD + NCKD)"
     needs_teacher = True
-    uses = ("temperature", "alpha", "beta", "ce_weight", "warmup_epochs", "standardized")
 
-    def forward_train(self, x, y, teacher_logits=None, teacher_feats=None, progress=0.0):
-        logits = self.student(x)
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         # Unlabeled transfer-set samples (y = -1) take the teacher's prediction as their target class.
-        target = torch.where(y >= 0, y, teacher_logits.argmax(dim=1))
-        tckd, nckd = L.dkd_terms(logits, teacher_logits, target, self.w.temperature,
-                                 standardized=self.w.standardized)
-        ramp = min(progress / self.w.warmup_epochs, 1.0) if self.w.warmup_epochs > 0 else 1.0
-        return logits, {"loss_ce": self.ce(logits, y), "loss_tckd": ramp * self.w.alpha * tckd,
-                        "loss_nckd": ramp * self.w.beta * nckd}
+        target = torch.where(y >= 0, y, teacher_logits.argmax(dim=-1))
+        tckd, nckd = L.dkd_terms(logits, teacher_logits, target, self.hp.temperature,
+                                 standardized=self.hp.standardized)
+        warm = self.hp.warmup_epochs
+        ramp = min(progress / warm, 1.0) if warm > 0 else 1.0
+        return {"loss_ce": self.ce(logits, y), "loss_tckd": ramp * self.hp.alpha * tckd,
+                "loss_nckd": ramp * self.hp.beta * nckd}
 
 
 class DIST(Distiller):
     """Huang et al., "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022."""
     title = "DIST (correlation of predictions)"
     needs_teacher = True
-    uses = ("temperature", "ce_weight", "kd_weight")
+    min_batch = 2    # the intra-class correlation runs across the batch
 
-    def forward_train(self, x, y, teacher_logits=None, teacher_feats=None, progress=0.0):
-        logits = self.student(x)
-        inter, intra = L.dist_terms(logits, teacher_logits, self.w.temperature)
-        return logits, {"loss_ce": self.ce(logits, y), "loss_inter": self.w.kd_weight * inter,
-                        "loss_intra": self.w.kd_weight * intra}
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
+        inter, intra = L.dist_terms(logits, teacher_logits, self.hp.temperature)
+        return {"loss_ce": self.ce(logits, y), "loss_inter": self.hp.kd_weight * inter,
+                "loss_intra": self.hp.kd_weight * intra}
 
 
 def _shapes(model: nn.Module, sample_input: torch.Tensor) -> dict[str, tuple[int, ...]]:
@@ -137,27 +144,27 @@ def _shapes(model: nn.Module, sample_input: torch.Tensor) -> dict[str, tuple[int
 class FeatureDistiller(Distiller):
     """Base for methods that compare intermediate representations; builds its regressor from a dry run."""
     needs_teacher = True
-    needs_features = True
     feature = "hidden"
-    uses = ("ce_weight", "feat_weight")
 
-    def __init__(self, student, teacher, weights, sample_input=None):
-        super().__init__(student, teacher, weights, sample_input)
+    def __init__(self, student, teacher, hp, sample_input=None, generator=None):
+        super().__init__(student, teacher, hp, sample_input)
         if sample_input is None:
             raise ValueError(f"{type(self).__name__} needs a sample input to size its regressor")
         s_shapes, t_shapes = _shapes(student, sample_input), _shapes(teacher, sample_input)
         if self.feature not in s_shapes or self.feature not in t_shapes:
             who = "student" if self.feature not in s_shapes else "teacher"
             raise ValueError(f"{self.title} needs a '{self.feature}' feature map, which the {who} does not have")
-        self.regressor = self.build_regressor(s_shapes[self.feature], t_shapes[self.feature])
+        with torch.device("meta"):   # shapes only: the weights come from the run's generator, not torch's
+            regressor = self.build_regressor(s_shapes[self.feature], t_shapes[self.feature])
+        device = next(student.parameters()).device   # drawn on the CPU: the same weights on every device
+        self.regressor = init_weights(regressor.to_empty(device="cpu"), generator).to(device)
 
     def build_regressor(self, s_shape, t_shape) -> nn.Module:
         return nn.Identity()
 
-    def forward_train(self, x, y, teacher_logits=None, teacher_feats=None, progress=0.0):
-        logits, feats = self.student.forward_features(x)
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         part = self.feature_loss(self.regressor(feats[self.feature]), teacher_feats[self.feature])
-        return logits, {"loss_ce": self.ce(logits, y), "loss_feat": self.w.feat_weight * part}
+        return {"loss_ce": self.ce(logits, y), "loss_feat": self.hp.feat_weight * part}
 
 
 class _HintRegressor(nn.Module):
@@ -199,6 +206,7 @@ class Cosine(FeatureDistiller):
 class RKD(FeatureDistiller):
     """Park et al., "Relational Knowledge Distillation", CVPR 2019 (distance + angle)."""
     title = "RKD (relations between samples)"
+    min_batch = 3    # the angle term needs triplets
 
     def feature_loss(self, s, t):
         return L.rkd_loss(s, t)

@@ -23,10 +23,12 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from . import data
-from .checkpoints import load_pretrained
 from .config import TrainConfig
 from .device import pick_device
+from .engine import Run
 from .parallel import LocalContext
+from .progress import RUN_HEADER, follow, run_rows
+from .teachers import check_available, load_shared
 from .training import training_split
 
 log = logging.getLogger(__name__)
@@ -126,8 +128,9 @@ def check_inputs(cfg: TrainConfig, ctx: DDPContext):
             try:
                 train = data.load_dataset(cfg.dataset, "train")
                 data.load_dataset(cfg.dataset, "test")
+                check_available(cfg)
                 if cfg.uses_teacher and cfg.teacher_source == "pretrained":
-                    load_pretrained(cfg.teacher, cfg.dataset)
+                    load_shared(cfg.teacher, cfg.dataset)
             except (RuntimeError, ValueError, OSError) as e:
                 error = f"rank {ctx.rank} on {socket.gethostname()}: {e}"
         ctx.fail_together(error)
@@ -144,8 +147,6 @@ def train_distributed(cfg: TrainConfig, save=None, quiet: bool = False) -> dict 
     the other ranks print nothing and return None. A config that cannot run raises ValueError/RuntimeError on
     every rank together; a rank whose training failed raises RuntimeError naming the rank.
     """
-    from .cli import follow   # local: cli imports this module lazily too
-    from .engine import Run
     ctx = DDPContext(cfg.device)
     finished = False   # every rank went through the whole loop: safe to meet at a barrier before leaving
     try:
@@ -160,7 +161,8 @@ def train_distributed(cfg: TrainConfig, save=None, quiet: bool = False) -> dict 
                 raise RuntimeError(f"rank {ctx.rank}: {summary['error']}")
             finished = True
             return None
-        summary = follow(run, quiet=quiet)
+        follow(run, quiet=quiet, header=RUN_HEADER, rows=run_rows)
+        summary = run.summary()
         if save and summary["status"] in ("done", "stopped") and run.has_model():
             run.save_student(save)
         finished = summary["status"] != "failed"

@@ -5,11 +5,14 @@ models and a 28x28 image, so both are testable and fast (one forward pass per mo
 """
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 INK_THRESHOLD = 0.1    # fraction of full ink below which a pixel counts as empty (anti-aliasing fringe)
 DEFAULT_TEMPS = (1.0, 2.0, 4.0, 8.0, 16.0)
@@ -17,6 +20,52 @@ DEFAULT_TEMPS = (1.0, 2.0, 4.0, 8.0, 16.0)
 
 class LabInputError(ValueError):
     """A drawing the lab cannot use; the message is meant for the person drawing."""
+
+
+def _decode(item, max_side: int, max_bytes: int):
+    """One image of a sketch payload (a file reference {"path": ...}, the bytes the browser sent, or an array) as
+    an RGBA array, its size checked from the file's header before any pixel is decoded."""
+    if item is None:
+        return None
+    if isinstance(item, np.ndarray):
+        arr = item
+    elif isinstance(item, (bytes, dict)):
+        source = io.BytesIO(item) if isinstance(item, bytes) else item.get("path")
+        if not isinstance(source, (str, io.BytesIO)):
+            raise LabInputError("the drawing must be an image")
+        try:
+            size = len(item) if isinstance(item, bytes) else os.path.getsize(source)
+            if size > max_bytes:
+                raise LabInputError(f"the drawing's file is larger than {max_bytes // 2**20} MB")
+            with Image.open(source) as img:            # reads the header only
+                w, h = img.size
+                if max(w, h) > max_side:
+                    raise LabInputError(f"the drawing is {w}x{h} pixels; the lab takes at most {max_side}x{max_side}")
+                arr = np.asarray(img.convert("RGBA"))
+        except (OSError, Image.DecompressionBombError, ValueError) as e:
+            if isinstance(e, LabInputError):
+                raise
+            raise LabInputError("the drawing is not an image the lab can read (PNG, JPEG, ...)") from None
+    else:
+        raise LabInputError("the drawing must be an image")
+    if arr.ndim not in (2, 3) or max(arr.shape[:2]) > max_side:
+        raise LabInputError(f"the drawing must be an image of at most {max_side}x{max_side} pixels")
+    return arr
+
+
+def read_sketch(value, max_side: int = 2048, max_layers: int = 4, max_bytes: int = 5 * 2**20) -> dict | None:
+    """A Sketchpad payload, bounded before decoding: at most `max_layers` layers, each at most `max_side` pixels
+    a side and `max_bytes` a file. Returns {"background", "layers", "composite"} as arrays (or None: empty)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise LabInputError("the drawing must be a sketch: {background, layers, composite}")
+    layers = value.get("layers") or []
+    if not isinstance(layers, list) or len(layers) > max_layers:
+        raise LabInputError(f"a drawing may have at most {max_layers} layers")
+    return {"background": _decode(value.get("background"), max_side, max_bytes),
+            "layers": [_decode(x, max_side, max_bytes) for x in layers],
+            "composite": _decode(value.get("composite"), max_side, max_bytes)}
 
 
 def _ink_from_rgba(img: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Every function takes the student's outputs first and the teacher's second, detaches the teacher (gradients
 flow only to the student and to any regressor applied before the call), and returns a batch-mean scalar.
-Conventions follow the papers; where a paper scales by T^2 we do too, so the gradient magnitude of the soft
+The logit losses also take stacked members, (M, B, K) with targets (M, B), and return one value per member (M,):
+that is how several seeds train as one model (kdemo/stacked.py). Conventions follow the papers; where a paper scales by T^2 we do too, so the gradient magnitude of the soft
 term stays comparable across temperatures (Hinton et al. 2015, section 2).
 """
 from __future__ import annotations
@@ -18,8 +19,8 @@ def standardize(logits: Tensor, eps: float = 1e-7) -> Tensor:
 
     The student then only has to match the teacher's logit *shape*, not its scale or offset.
     """
-    mean = logits.mean(dim=1, keepdim=True)
-    std = logits.std(dim=1, keepdim=True)
+    mean = logits.mean(dim=-1, keepdim=True)
+    std = logits.std(dim=-1, keepdim=True)
     return (logits - mean) / (std + eps)
 
 
@@ -36,11 +37,9 @@ def kd_loss(student_logits: Tensor, teacher_logits: Tensor, temperature: float, 
             standardized: bool = False) -> Tensor:
     """Hinton KD: KL(softmax(t/T) || softmax(s/T)), batch mean, times T^2 (Hinton et al. 2015)."""
     s, t = _prep(student_logits, teacher_logits, temperature, standardized)
-    log_p_s = F.log_softmax(s, dim=1)
-    log_p_t = F.log_softmax(t, dim=1)
-    # kl_div(input=log q_student, target=log p_teacher): the argument order the anti-pattern list warns about.
-    kl = F.kl_div(log_p_s, log_p_t, reduction="batchmean", log_target=True)
-    return kl * temperature**2
+    # KL(teacher || student) from log-probabilities: the student's come second, the order the anti-pattern list
+    # warns about (kl_div(input=log q_student, target=p_teacher)).
+    return _kl(F.log_softmax(t, dim=-1), F.log_softmax(s, dim=-1)) * temperature**2
 
 
 def _binary_and_rest(z: Tensor, target: Tensor, target_mask: Tensor) -> tuple[Tensor, Tensor]:
@@ -54,16 +53,19 @@ def _binary_and_rest(z: Tensor, target: Tensor, target_mask: Tensor) -> tuple[Te
     """
     neg = torch.finfo(z.dtype).min / 2          # finite, so 0 * (difference of two of them) is 0, never NaN
     z_rest = z.masked_fill(target_mask, neg)
-    log_p, log_q = F.log_softmax(z, dim=1), F.log_softmax(z_rest, dim=1)
-    k = z_rest.argmax(dim=1, keepdim=True)
-    log_target_and_k = log_p.gather(1, torch.cat([target[:, None], k], dim=1))    # [log p_t, log p_k]
-    log_binary = log_target_and_k - F.pad(log_q.gather(1, k), (1, 0))             # [log p_t, log(1 - p_t)]
+    log_p, log_q = F.log_softmax(z, dim=-1), F.log_softmax(z_rest, dim=-1)
+    k = z_rest.argmax(dim=-1, keepdim=True)
+    log_target_and_k = log_p.gather(-1, torch.cat([target.unsqueeze(-1), k], dim=-1))   # [log p_t, log p_k]
+    log_binary = log_target_and_k - F.pad(log_q.gather(-1, k), (1, 0))                # [log p_t, log(1 - p_t)]
     return log_binary, log_q
 
 
 def _kl(log_p: Tensor, log_q: Tensor) -> Tensor:
-    """Batch mean of KL(p || q) per row, from log-probabilities; rows where p underflows to 0 contribute 0."""
-    return F.kl_div(log_q, log_p, reduction="batchmean", log_target=True)
+    """Batch mean of KL(p || q) per row, from log-probabilities; rows where p underflows to 0 contribute 0.
+
+    Written out rather than F.kl_div so that stacked members (..., B, K) reduce to one value each.
+    """
+    return (log_p.exp() * (log_p - log_q)).sum(dim=-1).mean(dim=-1)
 
 
 def dkd_terms(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, temperature: float, *,
@@ -75,7 +77,7 @@ def dkd_terms(student_logits: Tensor, teacher_logits: Tensor, target: Tensor, te
     suppresses exactly the "dark knowledge" term; DKD weights the two freely.
     """
     s, t = _prep(student_logits, teacher_logits, temperature, standardized)
-    mask = torch.zeros_like(s, dtype=torch.bool).scatter_(1, target[:, None], True)
+    mask = torch.zeros_like(s, dtype=torch.bool).scatter_(-1, target.unsqueeze(-1), True)
     bin_s, rest_s = _binary_and_rest(s, target, mask)
     bin_t, rest_t = _binary_and_rest(t, target, mask)
     scale = temperature**2
@@ -97,7 +99,9 @@ def kd_prob_bug_loss(student_logits: Tensor, teacher_logits: Tensor, temperature
     Kept only so the classroom can see the difference next to `kd_loss`.
     """
     s, t = _prep(student_logits, teacher_logits, temperature, False)
-    return F.kl_div(F.softmax(s, dim=1), F.softmax(t, dim=1), reduction="batchmean") * temperature**2
+    p_t, q_s = F.softmax(t, dim=-1), F.softmax(s, dim=-1)
+    # what kl_div(input=q_s, target=p_t) computes: sum p_t * (log p_t - q_s), with 0 log 0 = 0
+    return (torch.xlogy(p_t, p_t) - p_t * q_s).sum(dim=-1).mean(dim=-1) * temperature**2
 
 
 def hint_loss(student_hint: Tensor, teacher_hint: Tensor) -> Tensor:
@@ -151,9 +155,9 @@ def rkd_loss(student_emb: Tensor, teacher_emb: Tensor, distance_weight: float = 
 
 
 def _pearson_rows(a: Tensor, b: Tensor, eps: float = 1e-8) -> Tensor:
-    a = a - a.mean(dim=1, keepdim=True)
-    b = b - b.mean(dim=1, keepdim=True)
-    return (a * b).sum(dim=1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+    a = a - a.mean(dim=-1, keepdim=True)
+    b = b - b.mean(dim=-1, keepdim=True)
+    return (a * b).sum(dim=-1) / (a.norm(dim=-1) * b.norm(dim=-1) + eps)
 
 
 def dist_terms(student_logits: Tensor, teacher_logits: Tensor, temperature: float = 1.0) -> tuple[Tensor, Tensor]:
@@ -163,9 +167,9 @@ def dist_terms(student_logits: Tensor, teacher_logits: Tensor, temperature: floa
     batch. Correlation instead of KL lets a small student match rankings without matching exact values.
     """
     s, t = _prep(student_logits, teacher_logits, temperature, False)
-    p_s, p_t = s.softmax(dim=1), t.softmax(dim=1)
-    inter = (1 - _pearson_rows(p_s, p_t)).mean() * temperature**2
-    intra = (1 - _pearson_rows(p_s.t(), p_t.t())).mean() * temperature**2
+    p_s, p_t = s.softmax(dim=-1), t.softmax(dim=-1)
+    inter = (1 - _pearson_rows(p_s, p_t)).mean(dim=-1) * temperature**2
+    intra = (1 - _pearson_rows(p_s.transpose(-1, -2), p_t.transpose(-1, -2))).mean(dim=-1) * temperature**2
     return inter, intra
 
 
@@ -182,8 +186,9 @@ def masked_cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
     F.cross_entropy(ignore_index=-1) returns NaN when every target is ignored, which happens with a small
     labeled subset inside a large transfer set.
     """
-    labeled = target >= 0
-    if labeled.all():
+    if target.dim() == 1 and bool((target >= 0).all()):
         return F.cross_entropy(logits, target)
-    per = F.cross_entropy(logits, target.clamp(min=0), reduction="none")
-    return (per * labeled).sum() / labeled.sum().clamp(min=1)
+    labeled = target >= 0
+    per = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.clamp(min=0).reshape(-1),
+                          reduction="none").view(target.shape)
+    return (per * labeled).sum(dim=-1) / labeled.sum(dim=-1).clamp(min=1)

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from .checkpoints import MANIFEST, PRETRAINED_DIR, read_manifest, save_train_logits, sha256
 from .config import TrainConfig
+from .engine import Run
 from .models import count_parameters
+from .progress import RUN_HEADER, follow, run_rows
 
 
 @dataclass(frozen=True)
@@ -22,20 +24,20 @@ class Entry:
     config: dict = field(default_factory=dict)
 
 
-_TEACHER = dict(method="ce", twin=False, optimizer="sgd", momentum=0.9, batch_size=64, evals_per_epoch=1,
-                schedule="cosine")
+_TEACHER = dict(method="ce", twin=False, optimizer="sgd", momentum=0.9, batch_size=64, schedule="cosine",
+                n_labeled=None, eval_samples=None)
 ENTRIES = [
     Entry("mnist_lenet5", "teacher", 0.990, dict(_TEACHER, dataset="mnist", student="lenet5", lr=0.05, epochs=8)),
     Entry("mnist_mlp_1200", "teacher", 0.985,
           dict(_TEACHER, dataset="mnist", student="mlp_1200", lr=0.05, batch_size=128, epochs=20)),
     Entry("mnist_lenet5_half", "student", None,
           dict(dataset="mnist", teacher="lenet5", student="lenet5_half", method="kd", temperature=4.0, twin=False,
-               lr=0.01, epochs=4, schedule="cosine", evals_per_epoch=1)),
+               lr=0.01, epochs=4, schedule="cosine", n_labeled=None, eval_samples=None)),
     Entry("fashion_mnist_lenet5", "teacher", 0.88,
           dict(_TEACHER, dataset="fashion_mnist", student="lenet5", lr=0.05, epochs=10)),
     Entry("fashion_mnist_lenet5_half", "student", None,
           dict(dataset="fashion_mnist", teacher="lenet5", student="lenet5_half", method="kd", temperature=4.0,
-               twin=False, lr=0.01, epochs=4, schedule="cosine", evals_per_epoch=1)),
+               twin=False, lr=0.01, epochs=4, schedule="cosine", n_labeled=None, eval_samples=None)),
 ]
 
 
@@ -46,13 +48,12 @@ def _write_manifest(entries: list[dict]):
 
 
 def make(entry: Entry, quiet: bool = False) -> dict:
-    from .cli import follow
-    from .engine import Run
     cfg = TrainConfig(**entry.config)
     if not quiet:
         print(f"== {entry.name}: {cfg.student} on {cfg.dataset} ({cfg.method}, {cfg.epochs:g} epochs)", file=sys.stderr)
     run = Run(cfg)
-    summary = follow(run, quiet=quiet)
+    follow(run, quiet=quiet, header=RUN_HEADER, rows=run_rows)
+    summary = run.summary()
     if summary["status"] != "done":
         raise RuntimeError(f"{entry.name}: run {summary['status']}: {summary['error'] or summary['message']}")
     acc = summary["kd_acc"]
@@ -86,7 +87,7 @@ def cmd(args) -> int:
     return 0
 
 
-def add_parser(sub):
-    p = sub.add_parser("pretrain", help="(re)make the pretrained/ teachers and default students + manifest")
+def add_parser(sub, common):
+    p = sub.add_parser("pretrain", parents=[common], help="(re)make the pretrained/ teachers and default students + manifest")
     p.add_argument("--only", nargs="+", metavar="NAME", help=f"entries to make: {', '.join(e.name for e in ENTRIES)}")
     p.add_argument("--quiet", action="store_true")

@@ -1,53 +1,19 @@
-"""Building blocks of the training loop: evaluation, seeded model construction, the student's data split,
-optimizers, and the teacher-output cache. The loop itself is in engine.py."""
+"""Building blocks of the training loop: the student's data split, the optimizer, the teacher-output cache, and
+the batch schedule of several seeds. The loop itself is in engine.py, the models it trains in members.py."""
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+import math
 
 import torch
 import torch.nn as nn
 
-from .config import TrainConfig
 from .data import ImageData, select_indices
-from .distillers import Distiller
-from .models import create_model
 
-# Model construction seeds torch's global RNG; this lock keeps two visitors' runs from interleaving there.
-_INIT_LOCK = threading.Lock()
 # Feature caches above this size are recomputed per batch instead (a CIFAR hint map for 50k images is GBs).
 FEATURE_CACHE_BYTES = 512 * 2**20
 
 
-@torch.no_grad()
-def evaluate(model: nn.Module, data: ImageData, device, batch_size: int = 1000, ctx=None) -> dict:
-    """Accuracy and per-class accuracy of `model` on `data` (each rank counts its share, then they add up)."""
-    was_training = model.training
-    model.eval()
-    k = data.info.num_classes
-    rank, world = (ctx.rank, ctx.world_size) if ctx is not None else (0, 1)
-    mine = torch.arange(rank, len(data), world)
-    counts = torch.zeros(2, k, dtype=torch.float64, device=device)   # row 0 correct, row 1 total
-    for start in range(0, len(mine), batch_size):
-        x, y = data.batch(mine[start:start + batch_size], device=device)
-        counts[0].index_add_(0, y, (model(x).argmax(dim=1) == y).double())
-        counts[1].index_add_(0, y, torch.ones_like(y, dtype=torch.float64))
-    if ctx is not None:
-        counts = ctx.all_reduce_sum(counts)
-    model.train(was_training)
-    correct, total = counts.cpu()
-    return {"acc": float(correct.sum() / total.sum().clamp(min=1)),
-            "per_class": (correct / total.clamp(min=1)).tolist(), "class_counts": total.long().tolist()}
-
-
-def build_model(key: str, info, seed: int) -> nn.Module:
-    with _INIT_LOCK:
-        torch.manual_seed(seed)
-        return create_model(key, num_classes=info.num_classes, in_channels=info.in_channels,
-                            image_size=info.image_size)
-
-
-def split_indices(cfg: TrainConfig, train: ImageData) -> tuple[torch.Tensor, torch.Tensor]:
+def split_indices(cfg, train: ImageData) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices into `train` the student trains on (omitted classes dropped) and their labels (-1 = unlabeled)."""
     keep = select_indices(train.labels, omit_classes=cfg.omit_classes, seed=cfg.seed)
     if cfg.n_labeled is None:
@@ -70,26 +36,12 @@ def assemble_split(train: ImageData, idx: torch.Tensor, labels: torch.Tensor) ->
     return ImageData(train.images[idx], labels, train.info)
 
 
-def training_split(cfg: TrainConfig, train: ImageData) -> ImageData:
+def training_split(cfg, train: ImageData) -> ImageData:
     """The student's training data: omitted classes dropped, labels outside the labeled subset set to -1."""
     return assemble_split(train, *split_indices(cfg, train))
 
 
-@dataclass
-class Member:
-    """One model being trained in the loop: its distiller, optimizer and running loss sums."""
-    name: str
-    distiller: Distiller
-    model: nn.Module            # the distiller itself, or its DistributedDataParallel wrapper
-    optimizer: torch.optim.Optimizer
-    keys: tuple = ()                    # names of the loss parts, in the order of `sums`
-    sums: torch.Tensor | None = None    # running totals of the loss parts since the last log
-    count: int = 0
-    correct: int = 0
-    seen: int = 0
-
-
-def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+def make_optimizer(cfg, params) -> torch.optim.Optimizer:
     params = list(params)
     # The fused kernels update every parameter in one call: for small models the per-parameter Python loop of
     # the default implementation costs as much as the arithmetic (SGD 81 -> 37 us, Adam 269 -> 77 us a step for
@@ -101,12 +53,37 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
                            fused=fused or None)
 
 
+def cosine_lr(cfg, step: int, steps: int) -> float:
+    """The learning rate at `step` of `steps` (constant, or annealed to 0: Loshchilov & Hutter 2017)."""
+    if cfg.schedule == "cosine":
+        return 0.5 * cfg.lr * (1 + math.cos(math.pi * step / steps))
+    return cfg.lr
+
+
+class Batches:
+    """The batch indices of each seed: every seed its own seeded order per epoch, this rank's shard of it."""
+
+    def __init__(self, n: int, batch_size: int, seeds: list[int], ctx):
+        self.n, self.bs, self.seeds, self.ctx = n, batch_size, seeds, ctx
+        self.per_epoch = math.ceil(ctx.shard_size(n) / batch_size)
+        self._epoch, self._orders = -1, None
+
+    def __call__(self, step: int) -> torch.Tensor:
+        """Indices (S, B) of step `step` (B is the same for every seed: the same number of images)."""
+        epoch, i = divmod(step, self.per_epoch)
+        if epoch != self._epoch:   # a new epoch: each seed's shard, reshuffled with seed + epoch
+            self._epoch = epoch
+            self._orders = torch.stack([self.ctx.shard(self.n, s, epoch) for s in self.seeds])
+        return self._orders[:, i * self.bs:(i + 1) * self.bs]
+
+
 class TeacherOutputs:
     """Teacher logits (and features when the method needs them) per training index.
 
     Eager: computed for the whole set in large batches before training (one process). Lazy: filled on first
     sight of each index, so a distributed rank caches exactly the samples of its shards. Off: recomputed every
-    batch (augmented inputs differ each time, so a cache would be wrong).
+    batch (augmented inputs differ each time, so a cache would be wrong). Calls take indices (S, B) and images
+    (S, B, C, H, W) of every seed at once and give (S, B, K).
     """
 
     def __init__(self, teacher: nn.Module | None, data: ImageData, device, needs_features: bool,
@@ -117,7 +94,7 @@ class TeacherOutputs:
             return
         if precomputed is not None and not needs_features:  # logits saved next to the pretrained weights
             self.logits = precomputed.to(device)
-            self.filled = torch.ones(len(data), dtype=torch.bool)
+            self.mode = "eager"
             return
         with torch.no_grad():
             x0, _ = data.batch(torch.arange(1), device=device)
@@ -151,13 +128,19 @@ class TeacherOutputs:
     def __call__(self, idx: torch.Tensor, x: torch.Tensor):
         if self.teacher is None:
             return None, None
+        lead = idx.shape
+        flat_idx, flat_x = idx.reshape(-1), x.reshape(-1, *x.shape[len(lead):])
         if self.mode == "off":
             with torch.no_grad():
-                return self.teacher.forward_features(x) if self.needs_features else (self.teacher(x), None)
-        if self.mode == "lazy":    # eager caches are complete: no per-step check
-            missing = ~self.filled[idx]
-            if missing.any():
-                self._fill(idx[missing], x[missing.to(x.device)])
-        i = idx.to(self.logits.device)
-        logits = self.logits.index_select(0, i)
-        return logits, ({k: v.index_select(0, i) for k, v in self.feats.items()} if self.feats is not None else None)
+                logits, feats = self.teacher.forward_features(flat_x) if self.needs_features \
+                    else (self.teacher(flat_x), None)
+        else:
+            if self.mode == "lazy":    # eager caches are complete: no per-step check
+                missing = ~self.filled[flat_idx]
+                if missing.any():
+                    self._fill(flat_idx[missing], flat_x[missing.to(flat_x.device)])
+            i = flat_idx.to(self.logits.device)
+            logits = self.logits.index_select(0, i)
+            feats = {k: v.index_select(0, i) for k, v in self.feats.items()} if self.feats is not None else None
+        unflat = (lambda t: t.view(*lead, *t.shape[1:]))
+        return unflat(logits), ({k: unflat(v) for k, v in feats.items()} if feats is not None else None)

@@ -16,7 +16,7 @@ def _kd_free_port() -> int:
 def kdemo_pretrained(tmp_path_factory):
     """The pretrained MNIST teacher (lenet5) and lab student (lenet5_half): the committed ones when
     pretrained/manifest.json has them, else quick stand-ins (~93% / ~80% accuracy, ~9 s) in a temp folder."""
-    from kdemo import checkpoints, sessions
+    from kdemo import checkpoints, teachers
     if checkpoints.find_pretrained("lenet5", "mnist", "teacher") and \
             checkpoints.find_pretrained("lenet5_half", "mnist", "student"):
         yield checkpoints.PRETRAINED_DIR
@@ -30,7 +30,7 @@ def kdemo_pretrained(tmp_path_factory):
     entries = []
     for model, role in (("lenet5", "teacher"), ("lenet5_half", "student")):
         run = Run(TrainConfig(dataset="mnist", student=model, method="ce", twin=False, n_labeled=10000, epochs=1.0,
-                              eval_samples=500, evals_per_epoch=1, device="cpu", seed=1))
+                              eval_samples=500, eval_points=2, device="cpu", seed=1, seeds=1))
         summary = run.run()
         assert summary["status"] == "done", summary["error"]
         path = folder / f"mnist_{model}.safetensors"
@@ -42,24 +42,23 @@ def kdemo_pretrained(tmp_path_factory):
     mp = _kd_pytest.MonkeyPatch()
     mp.setattr(checkpoints, "PRETRAINED_DIR", folder)
     mp.setattr(checkpoints, "MANIFEST", folder / "manifest.json")
-    sessions.pretrained_model.cache_clear()
+    teachers.clear_cache()
     yield folder
     mp.undo()
-    sessions.pretrained_model.cache_clear()
+    teachers.clear_cache()
 
 
 @_kd_pytest.fixture(scope="session")
 def kdemo_server(kdemo_pretrained):
     """The app served in-process on a free port (room for 3 concurrent runs); yields (demo, url)."""
-    import torch
-    from kdemo.sessions import Limits, Registry
+    from kdemo.limits import Limits
+    from kdemo.sessions import Registry
     from kdemo.ui import build_demo, launch_options, queue_options
-    threads = torch.get_num_threads()   # build_demo sets torch's threads for the server; other tests get theirs back
-    demo = build_demo(Registry(Limits(max_runs=3, max_epochs=20, max_seconds=120)))
+    registry = Registry(Limits(max_runs=3, max_epochs=20, max_seconds=120))
+    demo = build_demo(registry)
     port = _kd_free_port()
     demo.queue(**queue_options(demo)).launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port,
-                                             quiet=True, **launch_options())
+                                             quiet=True, **launch_options(registry))
     yield demo, f"http://127.0.0.1:{port}/"
     demo.kdemo_registry.close_all()
     demo.close()
-    torch.set_num_threads(threads)

@@ -12,12 +12,15 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-from kdemo import plots
+from kdemo import plots, plots_lab
 from kdemo.config import TrainConfig
-from kdemo.sessions import Busy, Limits, Registry, config_from_controls, result_row
+from kdemo.limits import Limits
+from kdemo.results import result_row
+from kdemo.sessions import Busy, Registry
+from kdemo.ui_controls import config_from_controls
 
-TINY = dict(n_labeled=500, epochs=0.5, batch_size=32, eval_samples=500, evals_per_epoch=4)
-LONG = dict(n_labeled=5000, epochs=5.0, batch_size=32, eval_samples=500, evals_per_epoch=8)
+TINY = dict(n_labeled=500, epochs=0.5, batch_size=32, eval_samples=500, eval_points=8, seeds=1)
+LONG = dict(n_labeled=5000, epochs=5.0, batch_size=32, eval_samples=500, eval_points=40, seeds=1)
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +93,10 @@ def test_short_run_finishes_with_results_and_downloads(server):
     assert "T=2.5" in row["hyperparameters"] and "500 labels" in row["hyperparameters"]
     assert row["status"] == "done" and 0 <= row["KD acc %"] <= 100 and row["teacher acc %"] > 50
     acc = json.loads(out[1]["plot"])
-    assert {t["name"] for t in acc["data"]} >= {"distilled student", "scratch student"}
+    assert {t["name"] for t in acc["data"]} >= {"distilled student", "twin (labels only)"}
     assert acc["layout"]["yaxis"]["range"] == [0, 101]
     losses = {t["name"] for t in json.loads(out[2]["plot"])["data"]}
-    assert {"ce (distilled)", "kd (distilled)", "ce (scratch)"} <= losses
+    assert {"ce (distilled student)", "kd (distilled student)", "ce (twin)"} <= losses
     csv_path, student_path, config_path = (value(x) for x in out[6:9])
     assert "mnist,lenet5,lenet5_half,kd" in open(csv_path).read()
     assert student_path.endswith(".safetensors")
@@ -185,8 +188,10 @@ def test_a_failed_run_reports_its_error(server, monkeypatch):
     (dict(temperature=-1), None),                     # the slider or TrainConfig refuses it
     (dict(student="resnet999"), None),                # not one of the dropdown's choices
     (dict(method="fitnets", student="mlp_20"), "feature maps"),
-    (dict(epochs=500), "KDEMO_MAX_EPOCHS"),
-    (dict(lr=-0.1), "lr must be"),
+    (dict(epochs=50), "KDEMO_MAX_EPOCHS"),
+    (dict(epochs=500), "Epochs \\(epochs\\) must be a number above 0 and at most 100"),
+    (dict(lr=-0.1), "Learning rate \\(lr\\)"),
+    (dict(seeds=9), "Seeds"), (dict(seed=2**70), "Seed"), (dict(standardized="yes"), "true or false"),
     (dict(n_labeled=-5), "n_labeled"),
 ])
 def test_bad_training_input_is_an_error_not_a_crash(server, bad, message):
@@ -246,12 +251,15 @@ def test_bad_lab_input_is_an_error_and_the_server_keeps_serving(server, tmp_path
 # ---------------------------------------------------------------- Gradio-free parts
 
 def test_config_from_controls_reads_ui_values(kdemo_pretrained):
-    cfg = config_from_controls(dict(batch_size=32.0, seed=7.0, n_labeled=0, omit_classes=["3", 5], time_budget_s=0,
-                                    eval_samples=None))
-    assert cfg.batch_size == 32 and cfg.seed == 7 and cfg.n_labeled is None and cfg.omit_classes == (3, 5)
-    assert cfg.time_budget_s is None and cfg.eval_samples is None
-    for bad in (dict(batch_size=None), dict(n_labeled=10.5), dict(method="nope"), dict(dataset="imagenet")):
-        with pytest.raises(ValueError):
+    cfg = config_from_controls(dict(batch_size=32.0, seed=7.0, n_labeled=60000, omit_classes=["3", 5],
+                                    time_budget_s=0))
+    assert cfg.batch_size == 32 and cfg.seed == 7 and cfg.n_labeled == 60000 and cfg.omit_classes == (3, 5)
+    assert cfg.time_budget_s is None
+    for bad, message in ((dict(batch_size=None), "Batch size \\(batch_size\\) is empty: enter a number such as 64"),
+                         (dict(n_labeled=None), "every image"), (dict(n_labeled=10.5), "whole number"),
+                         (dict(method="nope"), "unknown method"), (dict(dataset="imagenet"), "unknown dataset"),
+                         (dict(colour="red"), "unknown setting")):
+        with pytest.raises(ValueError, match=message):
             config_from_controls(bad)
     with pytest.raises(ValueError, match="train first"):
         config_from_controls(dict(teacher="mlp_20", teacher_source="pretrained"))
@@ -284,6 +292,9 @@ class FakeRun:
 
     def stop(self):
         self._stop.set()
+
+    def join(self, timeout=None):
+        return True
 
 
 def test_registry_limits_runs_and_forgets_sessions():
@@ -325,7 +336,8 @@ def test_every_figure_is_valid_plotly():
                   0.13, 0.31, [str(i) for i in range(10)], T=3.0)
     figs = [plots.accuracy_figure(snap, 1.0, p) for p in (False, True)]
     figs += [plots.loss_figure(snap, 1.0), plots.throughput_figure(snap, 1.0), plots.empty_figure("hi"),
-             plots.accuracy_figure({"records": []}, 1.0), plots.temperature_figure(res), plots.dkd_figure(res, True)]
+             plots.accuracy_figure({"records": []}, 1.0), plots_lab.temperature_figure(res),
+             plots_lab.dkd_figure(res, True)]
     for f in figs:
         go.Figure(f.to_dict())   # raises on any invalid property
     assert plots.loss_parts(recs) == ["kd/loss_ce", "kd/loss_tckd", "kd/loss_nckd", "scratch/loss_ce"]
@@ -356,10 +368,10 @@ def test_experiment_preset_fills_the_train_tab_and_a_job_can_be_stopped(server):
 
 def test_app_starts_without_pretrained_weights(monkeypatch, tmp_path):
     import gradio as gr
-    from kdemo import checkpoints, sessions
+    from kdemo import checkpoints, teachers
     from kdemo.ui import build_demo
     monkeypatch.setattr(checkpoints, "MANIFEST", tmp_path / "missing.json")
-    sessions.pretrained_model.cache_clear()
+    teachers.clear_cache()
     demo = build_demo(Registry(Limits()))
     texts = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
     assert any("No pretrained teacher found" in (t or "") for t in texts)
@@ -367,4 +379,4 @@ def test_app_starts_without_pretrained_weights(monkeypatch, tmp_path):
     assert source.value == "train"
     with pytest.raises(ValueError, match="train first"):
         config_from_controls(dict(teacher_source="pretrained"))
-    sessions.pretrained_model.cache_clear()
+    teachers.clear_cache()

@@ -16,7 +16,7 @@ def kdemo(*args, timeout=600):
 def test_train_json_end_to_end(tmp_path):
     out = tmp_path / "student.safetensors"
     p = kdemo("train", "--method", "dkd", "--n-labeled", "500", "--epochs", "0.5", "--eval-samples", "1000",
-              "--json", "--save", str(out), "--device", "cpu")
+              "--json", "--save", str(out), "--device", "cpu", "--seeds", "1")
     assert p.returncode == 0, p.stderr
     summary = json.loads(p.stdout)
     assert summary["status"] == "done"
@@ -32,14 +32,17 @@ def test_train_table_and_export(tmp_path):
     assert json.loads(cfg.read_text())["omit_classes"] == [3, 5]
     p = kdemo("train", "--config", str(cfg), "--n-labeled", "300", "--epochs", "0.25", "--eval-samples", "500")
     assert p.returncode == 0, p.stderr
-    assert "KD acc%" in p.stderr and "scratch%" in p.stderr and "done in" in p.stderr
+    assert "KD acc%" in p.stderr and "twin%" in p.stderr and "done in" in p.stderr and "points over 3 seeds" in p.stderr
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--temperature", "0"], "error: temperature must be"),
+    (["--temperature", "0"], "error: Temperature T (temperature) must be a number from 0.5 to 50; got 0.0"),
+    (["--seeds", "9"], "error: Seeds (seeds) must be a whole number from 1 to 8; got 9"),
+    (["--epochs", "abc"], "error: Epochs (epochs) must be a number; got 'abc'"),
     (["--student", "resnet1000"], "error: unknown student 'resnet1000'; choose one of"),
     (["--method", "fitnets", "--teacher", "mlp_1200"], "needs conv feature maps"),
-    (["--teacher", "mlp_800", "--student", "mlp_20"], "no pretrained mlp_800 for mnist; use --teacher-source train"),
+    (["--teacher", "mlp_800", "--student", "mlp_20"], "no pretrained mlp_800 for mnist here: set the teacher weights "
+                                                       "to train first (--teacher-source train)"),
     (["--dataset", "cifar10", "--teacher", "cnn_teacher", "--student", "cnn_student"], "CIFAR-10"),
 ])
 def test_bad_input_is_one_clear_line(args, message):

@@ -24,10 +24,10 @@ from kdemo.parallel import LocalContext
 REPO = Path(__file__).resolve().parent.parent
 # Plain SGD, no momentum, no dropout, no BatchNorm: 2 processes x batch B/2 must match 1 process x batch B.
 EQUIV = dict(dataset="mnist", teacher="lenet5", student="lenet5_half", method="kd", n_labeled=256, epochs=1.0,
-             optimizer="sgd", momentum=0.0, lr=0.1, eval_samples=200, logs_per_epoch=8, evals_per_epoch=1,
-             twin=True, device="cpu")
+             optimizer="sgd", momentum=0.0, lr=0.1, eval_samples=200, log_points=4, eval_points=2,
+             twin=True, seeds=1, device="cpu")
 B = 64  # 256 samples: 4 steps of 64, or 4 steps of 32 on each of 2 ranks
-SMALL = dict(dataset="mnist", method="ce", n_labeled=100, epochs=0.1, twin=False, device="cpu")
+SMALL = dict(dataset="mnist", method="ce", n_labeled=100, epochs=0.1, twin=False, seeds=1, device="cpu")
 WORKER_TIMEOUT_S = 240  # a safety net against a hung collective, not a claim about speed
 
 
@@ -133,9 +133,8 @@ def ranks(tmp_path_factory):
 # ---- tests -------------------------------------------------------------------------------------------------
 
 def test_two_processes_with_half_batches_match_one_process(ranks):
-    from kdemo.data import DATASETS
     from kdemo.engine import Run
-    from kdemo.training import build_model
+    from kdemo.models import create_model
     out, results = ranks
     ddp = results[0]["equivalence"]
     assert ddp["status"] == "done", ddp["error"]
@@ -148,7 +147,7 @@ def test_two_processes_with_half_batches_match_one_process(ranks):
         torch.set_num_threads(threads)
     assert summary["status"] == "done", summary["error"]
     states = torch.load(out / "ddp_states.pt")
-    init = build_model("lenet5_half", DATASETS["mnist"], seed=0).state_dict()   # the engine's initial student
+    init = create_model("lenet5_half", generator=torch.Generator().manual_seed(0)).state_dict()   # the initial student
     for which in ("kd", "scratch"):
         expected = ref.model(which).state_dict()
         for k, v in states[which].items():
@@ -229,7 +228,7 @@ def test_torchrun_trains_learns_and_leaves_one_set_of_outputs(tmp_path):
     from kdemo.checkpoints import load_model
     cfg = TrainConfig(dataset="mnist", teacher="lenet5", student="lenet5_half", method="kd", teacher_source="train",
                       teacher_epochs=0.05, n_labeled=1000, batch_size=8, epochs=2.0, lr=0.01, eval_samples=500,
-                      device="cpu", logs_per_epoch=2, evals_per_epoch=1)   # ~190 teacher + 126 student steps a rank
+                      device="cpu", log_points=4, eval_points=2, seeds=1)   # ~190 teacher + 126 student steps a rank
     config = tmp_path / "run.json"
     config.write_text(cfg.to_json() + "\n")   # what `--export run.json` and the app's config download write
     out = tmp_path / "out"

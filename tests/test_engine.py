@@ -1,4 +1,5 @@
 """The engine on small MNIST subsets on CPU: learning, history, stop, failure, determinism, the twin."""
+import math
 import time
 
 import pytest
@@ -9,8 +10,8 @@ from kdemo.engine import Run
 from kdemo.models import create_model
 
 # The committed pretrained LeNet-5 teacher (its saved logits make runs start at once); one fixture trains first.
-SMALL = dict(dataset="mnist", teacher="lenet5", student="lenet5_half", teacher_source="pretrained",
-             n_labeled=2000, eval_samples=1000, batch_size=64, lr=0.01, device="cpu", logs_per_epoch=4)
+SMALL = dict(dataset="mnist", teacher="lenet5", student="lenet5_half", teacher_source="pretrained", seeds=1,
+             n_labeled=2000, eval_samples=1000, batch_size=64, lr=0.01, device="cpu", log_points=8)
 
 
 def kinds(records, kind):
@@ -19,8 +20,8 @@ def kinds(records, kind):
 
 @pytest.fixture(scope="module")
 def kd_run():
-    run = Run(TrainConfig(**{**SMALL, "teacher_source": "train"}, method="dkd", epochs=2.0, warmup_epochs=0.5,
-                          teacher_epochs=0.5))
+    run = Run(TrainConfig(**{**SMALL, "teacher_source": "train", "lr": 0.005}, method="dkd", epochs=3.0,
+                          warmup_epochs=0.5, teacher_epochs=0.5))
     summary = run.run()
     return run, summary
 
@@ -28,7 +29,8 @@ def kd_run():
 def test_short_run_learns_and_reports_every_part(kd_run):
     run, summary = kd_run
     assert summary["status"] == "done", summary["error"]
-    assert summary["kd_acc"] > 0.4 and summary["scratch_acc"] > 0.3   # chance is 0.1
+    # a constant predictor scores 0.1135 on MNIST: both must be well above it, and have improved on their start
+    assert summary["kd_acc"] > 0.3 and summary["scratch_acc"] > 0.25
     assert summary["teacher_acc"] > 0.8
     recs = run.snapshot()["records"]
     train = [r for r in kinds(recs, "train") if r["phase"] == "student"]
@@ -36,8 +38,10 @@ def test_short_run_learns_and_reports_every_part(kd_run):
                 "scratch/train_acc", "samples_per_s", "epoch", "elapsed"):
         assert key in train[-1], key
     evals = [r for r in kinds(recs, "eval") if r["phase"] == "student"]
-    assert evals[0]["epoch"] == 0 and evals[-1]["epoch"] == pytest.approx(2.0, abs=0.05)
-    assert len(evals) >= 8          # several updates per epoch, so the curves move smoothly
+    assert evals[0]["epoch"] == 0 and evals[-1]["epoch"] == pytest.approx(3.0, abs=0.05)
+    assert len(evals) == run.cfg.eval_points + 1   # scheduled per run: eval_points after the one at step 0
+    for member in ("kd", "scratch"):
+        assert evals[-1][f"{member}/test_acc"] > evals[0][f"{member}/test_acc"] + 0.1
     assert all("kd/test_acc" in r and "scratch/test_acc" in r for r in evals)
     # The teacher phase (train-first) is recorded too.
     assert any(r["phase"] == "teacher" for r in recs)
@@ -72,14 +76,42 @@ def test_stop_ends_the_thread_quickly_and_keeps_progress():
     assert run.has_model("kd") and "kd" in run.snapshot()["final"]
 
 
-def test_failing_run_reports_its_error():
-    run = Run(TrainConfig(**{**SMALL, "lr": 1e6}, method="kd", epochs=0.5, momentum=0.0, kd_weight=1e6),
-              teacher=create_model("lenet5"))
+def nan_teacher():
+    teacher = create_model("lenet5")
+    with torch.no_grad():
+        teacher.fc.bias.fill_(float("nan"))    # every logit NaN: the soft-target loss is NaN from the first step
+    return teacher
+
+
+def test_a_run_whose_every_member_diverges_fails_and_says_why():
+    run = Run(TrainConfig(**SMALL, method="kd", epochs=0.5, twin=False), teacher=nan_teacher())
     run.start()
     assert run.join(timeout=120)
     snap = run.snapshot()
     assert snap["status"] == "failed"
-    assert "NaN" in snap["error"] or "inf" in snap["error"]
+    assert "diverged" in snap["error"] and "NaN" in snap["error"] and "try lr ≤ 0.005" in snap["error"]
+    assert [e["kind"] for e in snap["health"]] == ["diverged"]
+    # no NaN curve: the diverged member's losses are left out of the records, not drawn as NaN
+    assert all(math.isfinite(v) for r in snap["records"] for k, v in r.items() if "/loss" in k)
+
+
+def test_one_diverged_member_leaves_the_others_training():
+    """Stacked members share ops but not weights: the NaN students must not touch their twins at all."""
+    cfg = TrainConfig(**{**SMALL, "seeds": 2}, method="kd", epochs=0.5)
+    summary = Run(cfg, teacher=nan_teacher()).run()
+    assert summary["status"] == "done" and summary["mode"] == "stacked"
+    dead = {(e["group"], e["seed"]) for e in summary["health"] if e["kind"] == "diverged"}
+    assert dead == {("kd", 0), ("kd", 1)}
+    healthy = Run(cfg).run()
+    assert [p["twin_acc"] for p in summary["per_seed"]] == [p["twin_acc"] for p in healthy["per_seed"]]
+
+
+def test_lr_10_is_explained():
+    run = Run(TrainConfig(**{**SMALL, "lr": 10.0}, method="kd", epochs=0.5, momentum=0.0))
+    summary = run.run()
+    events = summary["health"]
+    assert events and all(e["message"] for e in events)
+    assert any("lr ≤ 5" in e["message"] for e in events)
 
 
 def test_identical_seeds_identical_histories():
@@ -94,16 +126,27 @@ def test_identical_seeds_identical_histories():
     assert numbers(a) != numbers(c)
 
 
-def test_twin_shares_init_and_batches():
-    """With method 'ce' the distilled student is trained exactly like its twin, so both must match step for step."""
-    run = Run(TrainConfig(**{**SMALL, "n_labeled": 1000}, method="ce", epochs=0.5))
+@pytest.mark.parametrize("stack", [True, False])
+def test_twin_shares_init_and_batches(stack):
+    """With a KD weight of 0 the distilled student learns from the labels alone, exactly like its twin: same init,
+    same batches, so both must match step for step (stacked into one model or trained one by one)."""
+    run = Run(TrainConfig(**{**SMALL, "n_labeled": 1000}, method="kd", kd_weight=0.0, epochs=0.5), stack=stack)
     run.run()
+    assert run.mode == ("stacked" if stack else "loop")
     recs = run.snapshot()["records"]
     for r in recs:
-        for k in [k for k in r if k.startswith("kd/")]:
-            assert r[k] == r["scratch/" + k[3:]], k
+        for k in [k for k in r if k.startswith("kd/") and k != "kd/loss_kd"]:
+            assert r[k] == pytest.approx(r["scratch/" + k[3:]], rel=1e-6, abs=1e-7), k
     for p, q in zip(run.model("kd").parameters(), run.model("scratch").parameters()):
-        assert torch.equal(p, q)
+        assert torch.allclose(p, q, atol=1e-6)
+
+
+def test_a_ce_only_run_trains_one_model_and_calls_it_a_student():
+    run = Run(TrainConfig(**{**SMALL, "n_labeled": 500}, method="ce", epochs=0.25))
+    summary = run.run()
+    assert "scratch_acc" not in summary and run.cfg.members == 1
+    assert run.snapshot()["names"]["kd"] == "student (labels only)"
+    assert not any(k.startswith("scratch/") for r in run.snapshot()["records"] for k in r)
 
 
 def test_given_teacher_object_is_used():
@@ -136,11 +179,11 @@ def test_transfer_set_with_omitted_class_uses_saved_logits_at_the_right_indices(
 
 
 @pytest.mark.parametrize("method", ["fitnets", "cosine", "rkd", "dist", "kd_prob_bug"])
-def test_every_method_runs(method):
-    cfg = TrainConfig(**{**SMALL, "n_labeled": 256}, method=method, epochs=0.25, twin=False)
+def test_every_method_learns(method):
+    cfg = TrainConfig(**{**SMALL, "n_labeled": 1000, "lr": 0.005}, method=method, epochs=4.0, twin=False)
     s = Run(cfg).run()
     assert s["status"] == "done", s["error"]
-    assert s["kd_acc"] > 0.1
+    assert s["kd_acc"] > 0.2    # a constant predictor scores 0.1135
 
 
 @pytest.mark.parametrize("bad, match", [

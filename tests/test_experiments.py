@@ -35,7 +35,7 @@ def teachers(one_thread):
     out = {}
     for key in ("lenet5", "mlp_1200"):
         run = Run(TrainConfig(student=key, method="ce", twin=False, n_labeled=3000, epochs=2.0, lr=0.05,
-                              eval_samples=200, evals_per_epoch=1, device="cpu", seed=1))
+                              eval_samples=200, eval_points=2, device="cpu", seed=1, seeds=1))
         assert run.run()["status"] == "done"
         out[key] = run.model("kd")
     return out

@@ -35,7 +35,7 @@ def has_batchnorm(model):
 def test_forward_backward_contract(key):
     model, shape = build(key)
     spec = MODELS[key]
-    assert isinstance(model, KDModel) and model.key == key and model.spec is spec
+    assert isinstance(model, KDModel) and model.key == key
     b = 3 if has_batchnorm(model) else 2  # BN in train mode needs more than one value per channel
     torch.manual_seed(1)
     x, y = torch.randn(b, *shape), torch.arange(b) % 10

@@ -7,7 +7,7 @@ import torch
 from kdemo.checkpoints import MANIFEST, PRETRAINED_DIR, load_model, load_train_logits, read_manifest, sha256
 from kdemo.data import load_dataset
 from kdemo.models import count_parameters
-from kdemo.training import evaluate
+from kdemo.inference import evaluate
 
 ENTRIES = read_manifest()["entries"]
 TARGETS = {"mnist_lenet5": 0.99, "mnist_mlp_1200": 0.985}   # issue 3's bars for the MNIST teachers

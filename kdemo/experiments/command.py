@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from pathlib import Path
 
+from ..progress import follow
+from .registry import EXPERIMENTS, experiment_figures, get_experiment, start_experiment
 
-def add_parser(sub):
-    p = sub.add_parser("experiment", help="run a classroom experiment ('python -m kdemo experiment list')",
+
+def add_parser(sub, common):
+    p = sub.add_parser("experiment", parents=[common], help="run a classroom experiment ('python -m kdemo experiment list')",
                        description="Run one of the classroom experiments and print its results table.")
     p.add_argument("name", nargs="?", help="experiment key, or 'list' to show them")
     p.add_argument("--list", action="store_true", help="list the experiments and exit")
@@ -18,25 +20,19 @@ def add_parser(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the results table as JSON on stdout")
     p.add_argument("--out", type=Path, help="folder for NAME.csv, NAME.json (snapshot) and NAME.html (figures)")
-    p.add_argument("--threads", type=int, help="torch CPU threads (1 is fastest on a shared 2-core machine)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def list_text() -> str:
-    from . import EXPERIMENTS
     width = max(len(k) for k in EXPERIMENTS)
     return "\n".join(f"{k:<{width}}  {e.title}" for k, e in EXPERIMENTS.items())
 
 
 def cmd(args) -> int:
-    from . import get_experiment, start_experiment
     if args.list or args.name in (None, "list"):
         print(list_text())
         return 0
     get_experiment(args.name)          # unknown name: ValueError, printed by the CLI as one line
-    if args.threads:
-        import torch
-        torch.set_num_threads(args.threads)
     job = start_experiment(args.name, budget=args.budget, seed=args.seed)
     snap = follow(job, quiet=args.quiet)
     if args.out:
@@ -51,25 +47,6 @@ def cmd(args) -> int:
         print(f"error: {snap['error']}", file=sys.stderr)
         return 1
     return 0 if snap["status"] == "done" else 130
-
-
-def follow(job, quiet: bool = False, out=sys.stderr) -> dict:
-    """One tqdm bar for the whole job; Ctrl-C stops the job (its finished rows are kept)."""
-    from tqdm import tqdm
-    bar = tqdm(total=100, unit="%", file=out, disable=quiet, bar_format="{l_bar}{bar}| {elapsed}<{remaining} {postfix}")
-    try:
-        while job.alive:
-            s = job.snapshot()
-            bar.n = round(100 * s["progress"])
-            bar.set_postfix_str(s["phase"][:60])
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        job.stop()
-        job.join()
-    snap = job.snapshot()
-    bar.n = round(100 * snap["progress"])
-    bar.close()
-    return snap
 
 
 def columns(table: list[dict]) -> list[str]:
@@ -100,7 +77,6 @@ def format_table(table: list[dict]) -> str:
 
 def save(snap: dict, folder: Path) -> list[Path]:
     """NAME.csv (the table), NAME.json (the whole snapshot) and NAME.html (every figure, plotly.js inlined once)."""
-    from . import experiment_figures
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     key = snap["key"]

@@ -9,9 +9,8 @@ import torch.nn as nn
 
 from ..config import TrainConfig
 from ..data import load_dataset
-from ..training import evaluate
+from ..inference import evaluate, predict
 from .job import Experiment, Plan, Step, pct
-from .teachers import predict
 
 MNIST = dict(dataset="mnist", teacher="lenet5", student="lenet5_half")
 ALL_TRAIN = 60_000   # MNIST training images
@@ -25,7 +24,8 @@ MD_SIZES = {  # epochs over the ~54k non-3 images; calibration images for the bi
     "full": dict(n_labeled=None, epochs=3.0, eval_samples=2000, calib=20_000),
 }
 MD_PRESET = dict(MNIST, method="kd", temperature=4.0, ce_weight=1.0, kd_weight=1.0, omit_classes=(MISSING,),
-                 twin=True, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=64, epochs=3.0, eval_samples=2000)
+                 twin=True, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=64, epochs=3.0, eval_samples=2000,
+                 n_labeled=None, seeds=1)
 
 MD_EXPLANATION = f"""**The missing {MISSING}** (Hinton et al. 2015, section 3). The student trains on MNIST with every
 {MISSING} removed, so it never sees one. Its distilled version still learns from the teacher's soft targets on the
@@ -43,7 +43,7 @@ accuracy rises; the scratch twin gains far fewer, because it never learned what 
 def missing_digit_plan(budget: str, seed: int) -> Plan:
     size = MD_SIZES[budget]
     cfg = TrainConfig(**{**MD_PRESET, "epochs": size["epochs"], "n_labeled": size["n_labeled"],
-                         "eval_samples": size["eval_samples"], "evals_per_epoch": 4, "seed": seed})
+                         "eval_samples": size["eval_samples"], "seed": seed})
     step = Step(f"KD without {MISSING}s", cfg, {"kd": "KD student", "scratch": "scratch twin"})
     return Plan([step], analyse=_missing_digit_analyse, details=_missing_digit_details)
 
@@ -118,7 +118,7 @@ FL_SIZES = {  # N labeled images; optimizer steps per run (equal for all three c
 }
 FL_PRESET = dict(MNIST, method="kd", temperature=4.0, ce_weight=0.1, kd_weight=1.0, n_labeled=600,
                  transfer_set="all", twin=False, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=64, epochs=1.0,
-                 eval_samples=2000)
+                 eval_samples=2000, seeds=1)
 
 FL_EXPLANATION = """**Few labels** (Hinton et al. 2015, section 3 and the speech experiment). The student has only N
 labeled images. Three conditions, each trained for the *same number of optimizer steps* (same batch size, so the same
@@ -147,14 +147,11 @@ def few_labels_plan(budget: str, seed: int) -> Plan:
     n, steps, bs = size["n"], size["steps"], FL_PRESET["batch_size"]
     common = {**FL_PRESET, "n_labeled": n, "ce_weight": 1.0, "eval_samples": size["eval_samples"], "seed": seed}
     ep_small, ep_all = _epochs_for(steps, n, bs), _epochs_for(steps, ALL_TRAIN, bs)
-    small = TrainConfig(**{**common, "transfer_set": "labeled", "twin": True, "epochs": ep_small,
-                           "evals_per_epoch": 1, "logs_per_epoch": 1})
+    small = TrainConfig(**{**common, "transfer_set": "labeled", "twin": True, "epochs": ep_small})
     # Most transfer-set batches hold 0 or 1 labeled image and the masked cross-entropy averages over those, so one
     # image would weigh as much as the 63 soft targets beside it: ce_weight 0.1 keeps it from dominating (at 1.0 the
     # run is erratic: measured 42% after 300 steps, against 92% at 0.1).
-    transfer = TrainConfig(**{**common, "transfer_set": "all", "twin": False, "epochs": ep_all, "ce_weight": 0.1,
-                              "evals_per_epoch": max(1, round(25 / ep_all)),
-                              "logs_per_epoch": max(1, round(50 / ep_all))})
+    transfer = TrainConfig(**{**common, "transfer_set": "all", "twin": False, "epochs": ep_all, "ce_weight": 0.1})
     cols = {"labels": n, "steps": steps}
     return Plan([Step(f"{n} labels", small, {"scratch": f"scratch, {n} labels", "kd": f"KD, {n} labels"},
                       {**cols, "ce_weight": small.ce_weight}),

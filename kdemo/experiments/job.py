@@ -1,6 +1,7 @@
 """The background job behind every experiment: its engine Runs one after another, one progress bar, one stop.
 
-A job owns its thread, a stop Event and a lock-protected table, as a Run does; nothing here is module state.
+A job is a Worker (kdemo/worker.py) as a Run is: its own thread, stop Event and lock-protected table; nothing here
+is module state.
 Teachers are resolved once per job: the pretrained one when pretrained/ has it (each Run then loads its saved
 training-set logits, so no teacher pass at all), else a teacher trained once at the start of the job and handed
 to every Run (each Run then caches its logits in one eager pass: ~5 s for the 60k MNIST images and LeNet-5 on
@@ -10,16 +11,17 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import torch
 import torch.nn as nn
 
 from ..config import TrainConfig
-from ..data import DATASETS, DatasetUnavailable, load_dataset
+from ..data import DatasetUnavailable, load_dataset
 from ..engine import Run
+from ..models import build_for
+from ..worker import Worker
 from .teachers import Teachers
 
 log = logging.getLogger(__name__)
@@ -71,48 +73,28 @@ class Context:
     details: dict = field(default_factory=dict)
 
 
-class ExperimentJob:
+class ExperimentJob(Worker):
     """A started experiment: its Runs train one after another in one daemon thread."""
+    kind = "experiment"
 
     def __init__(self, key: str, title: str, plan: Plan, budget: str, seed: int,
                  teachers: dict[str, nn.Module] | None = None):
+        super().__init__()
         self.key, self.title, self.plan, self.budget, self.seed = key, title, plan, budget, seed
         self.ctx = Context(Teachers(teachers, seed), budget, seed)
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._status, self._phase, self._message, self._error = "running", "starting", "", None
         self._done_units, self._units, self._runs_done = 0, max(1, len(plan.steps)), 0
         self._current: Run | None = None
         self._current_label = ""
         self._table: list[dict] = []
         self._records: dict[str, list[dict]] = {}
-        self._t0, self._t_end = time.time(), None
-        self._thread = threading.Thread(target=self._main, name=f"kdemo-experiment-{key}", daemon=True)
-
-    # ---- control -------------------------------------------------------------------------------------------
-    def start(self) -> "ExperimentJob":
-        self._thread.start()
-        return self
 
     def stop(self):
         """Stop the current Run and skip the rest; the job ends with status 'stopped'."""
-        self._stop.set()
+        super().stop()
         with self._lock:
             run = self._current
         if run is not None:
             run.stop()
-
-    def join(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return not self.alive
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    @property
-    def status(self) -> str:
-        return self._status
 
     # ---- reading -------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
@@ -121,43 +103,35 @@ class ExperimentJob:
             run, label = self._current, self._current_label
             records = dict(self._records)
             out = {"key": self.key, "title": self.title, "budget": self.budget, "seed": self.seed,
-                   "status": self._status, "phase": self._phase, "message": self._message, "error": self._error,
+                   "status": self._status, "phase": self._phase, "message": self._message, "error": self.error,
                    "table": [dict(r) for r in self._table], "details": dict(self.ctx.details),
                    "runs": [{"label": s.label, "members": dict(s.members), "columns": dict(s.columns),
                              "config": s.cfg.to_dict()} for s in self.plan.steps],
-                   "elapsed": round((self._t_end or time.time()) - self._t0, 2)}
+                   "elapsed": round(self.elapsed(), 2)}
             done = self._done_units
         p = 0.0
-        if run is not None and self._status == "running":
+        if run is not None and out["status"] == "running":
             s = run.snapshot()
             p = s["progress"]
             records[label] = s["records"]
-            out["phase"] = f"{self._phase}: {s['phase']}"
+            out["phase"] = f"{out['phase']}: {s['phase']}"
         out["records"] = records
         out["progress"] = 1.0 if out["status"] == "done" else min(1.0, (done + p) / self._units)
         return out
 
-    # ---- the work ------------------------------------------------------------------------------------------
-    def _set(self, **kw):
-        with self._lock:
-            for k, v in kw.items():
-                setattr(self, f"_{k}", v)
+    def summary(self) -> dict:
+        return self.snapshot()
 
-    def _main(self):
-        try:
-            self._execute()
-            status = "stopped" if self._stop.is_set() else "done"
-        except Exception as e:  # the job reports its failure; the UI or CLI shows it
-            if isinstance(e, DatasetUnavailable):   # expected without the data: its message says it all
-                log.info("experiment %s: %s", self.key, e)
-            else:
-                log.exception("experiment %s failed", self.key)
-            self._set(error=f"{type(e).__name__}: {e}")
-            status = "failed"
+    # ---- the work ------------------------------------------------------------------------------------------
+    def _failed(self, e: Exception):
+        if isinstance(e, DatasetUnavailable):   # expected without the data: its message says it all
+            log.info("experiment %s: %s", self.key, e)
+        else:
+            log.exception("experiment %s failed", self.key)
+
+    def _finished(self, status: str):
         with self._lock:
             self._current = None
-            self._status, self._t_end = status, time.time()
-            self._phase = "finished"
             if status == "stopped":
                 self._message = f"stopped after {self._runs_done} of {len(self.plan.steps)} runs"
 
@@ -171,7 +145,7 @@ class ExperimentJob:
         self._set(units=len(steps) + len(to_train))
         for s in steps:
             teachers.resolve(s.cfg, self._train_teacher)
-            if self._stop.is_set():
+            if self.stopping:
                 return
         if self.plan.details is not None:
             self._set(phase="measuring the teacher")
@@ -182,7 +156,7 @@ class ExperimentJob:
             cfg, teacher = teachers.for_run(step.cfg)
             run = Run(cfg, teacher=teacher)
             self._set(current=run, current_label=step.label, phase=f"run {i + 1}/{len(steps)} ({step.label})")
-            if self._stop.is_set():
+            if self.stopping:
                 return
             run.run()
             if run.status == "failed":
@@ -206,13 +180,13 @@ class ExperimentJob:
     def _train_teacher(self, cfg: TrainConfig) -> nn.Module:
         """No pretrained teacher: train one here, once, on all labels (counts as one unit of progress)."""
         tcfg = TrainConfig(dataset=cfg.dataset, student=cfg.teacher, method="ce", twin=False, epochs=1.0,
-                           n_labeled=3000 if self.budget == "tiny" else None, lr=0.05,
-                           batch_size=64, eval_samples=1000, evals_per_epoch=1, seed=self.seed + 1000,
+                           n_labeled=3000 if self.budget == "tiny" else None, lr=0.05, seeds=1,
+                           batch_size=64, eval_samples=1000, eval_points=4, seed=self.seed + 1000,
                            device=cfg.device)
         run = Run(tcfg)
         self._set(current=run, current_label=f"teacher {cfg.teacher}",
                   phase=f"training a {cfg.teacher} teacher (no pretrained one found)")
-        if self._stop.is_set():
+        if self.stopping:
             return run_model_or_fresh(run, tcfg)
         run.run()
         if run.status == "failed":
@@ -238,8 +212,7 @@ def run_model_or_fresh(run: Run, cfg: TrainConfig) -> nn.Module:
     """The trained model of a (possibly stopped) teacher Run; an untrained one if it never published weights."""
     if run.has_model("kd"):
         return run.model("kd")
-    from ..training import build_model
-    return build_model(cfg.student, DATASETS[cfg.dataset], cfg.seed)
+    return build_for(cfg.student, cfg.dataset, torch.Generator().manual_seed(cfg.seed))
 
 
 def pct(x: float | None, digits: int = 2) -> float | None:

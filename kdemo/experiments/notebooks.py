@@ -17,7 +17,7 @@ NB_SIZES = {  # epochs over the whole training set (tiny: a small labeled subset
 def _notebook_plan(preset: dict, title: str, sizes: dict | None = None):
     def plan(budget: str, seed: int) -> Plan:
         size = (sizes or NB_SIZES)[budget]
-        cfg = TrainConfig(**{**preset, **size, "evals_per_epoch": 4, "seed": seed})
+        cfg = TrainConfig(**{**preset, **size, "seed": seed})
         return Plan([Step(title, cfg, {"kd": f"{title} student", "scratch": "scratch twin"})], analyse=_teacher_col)
     return plan
 
@@ -30,7 +30,7 @@ def _teacher_col(ctx, step, run) -> dict:
 # ---------------------------------------------------------------- LeNet-5 -> half LeNet, DKD
 
 LENET_PRESET = dict(MNIST, method="dkd", temperature=4.0, alpha=1.0, beta=2.0, ce_weight=1.0, optimizer="sgd",
-                    lr=0.01, momentum=0.5, batch_size=64, twin=True, epochs=2.0, eval_samples=2000)
+                    lr=0.01, momentum=0.5, batch_size=64, twin=True, epochs=2.0, eval_samples=2000, seeds=1, n_labeled=None)
 LENET_EXPLANATION = """**Notebook: LeNet-5 -> half-width LeNet with DKD.** The settings of the DKD notebook this lab
 grew from: teacher LeNet-5 (61.7k parameters), student LeNet-5 at half width (15.7k), DKD with T = 4, alpha = 1 (TCKD),
 beta = 2 (NCKD), SGD lr 0.01 momentum 0.5, batch 64, on all of MNIST. The scratch twin starts from the same weights
@@ -48,7 +48,7 @@ NOTEBOOK_LENET_DKD = Experiment("notebook_lenet_dkd", "Notebook: LeNet-5 -> half
 
 MLP_PRESET = dict(dataset="mnist", teacher="mlp_1200", student="mlp_20", method="kd", temperature=10.0,
                   ce_weight=1.0, kd_weight=1.0, optimizer="adam", lr=1e-4, batch_size=32, twin=True, epochs=2.0,
-                  eval_samples=2000)
+                  eval_samples=2000, seeds=1, n_labeled=None)
 MLP_EXPLANATION = """**Notebook: MLP 1200-1200 -> MLP 20-20 with KD** (the setting of Hinton et al. 2015 at its
 smallest). Teacher: a dropout-regularised MLP with two hidden layers of 1200 units (2.4M parameters); student: two
 hidden layers of 20 units (16k parameters, 150x smaller); KD at T = 10, Adam lr 1e-4, batch 32.
@@ -67,7 +67,7 @@ NOTEBOOK_MLP_KD = Experiment("notebook_mlp_kd", "Notebook: MLP 1200-1200 -> MLP 
 
 CIFAR_PRESET = dict(dataset="cifar10", teacher="cnn_teacher", student="cnn_student", method="kd", temperature=2.0,
                     ce_weight=0.75, kd_weight=0.25, optimizer="adam", lr=1e-3, batch_size=128, twin=True,
-                    epochs=10.0, augment=False, eval_samples=2000)
+                    epochs=10.0, augment=False, eval_samples=2000, seeds=1, n_labeled=None)
 CIFAR_SIZES = {"tiny": dict(n_labeled=1000, epochs=1.0, eval_samples=500),
                "quick": dict(n_labeled=None, epochs=1.0, eval_samples=1000),
                "full": dict(n_labeled=None, epochs=10.0, eval_samples=2000)}
@@ -92,7 +92,7 @@ BUG_SIZES = {  # N labels inside the whole (unlabeled) training set; optimizer s
 }
 BUG_PRESET = dict(MNIST, method="kd_prob_bug", temperature=4.0, ce_weight=1.0, kd_weight=1.0, n_labeled=100,
                   transfer_set="all", twin=True, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=64, epochs=1.0,
-                  eval_samples=2000)
+                  eval_samples=2000, seeds=1)
 BUG_EXPLANATION = """**The tutorial bug: probabilities fed to KL.** Many KD tutorials write
 `nn.KLDivLoss()(F.softmax(s / T), F.softmax(t / T))`. `kl_div` expects *log*-probabilities as its first argument;
 given probabilities it computes sum p_t (log p_t - q_s), which is almost constant in the student (its value is
@@ -113,7 +113,7 @@ def bug_plan(budget: str, seed: int) -> Plan:
     size = BUG_SIZES[budget]
     epochs = size["steps"] / math.ceil(ALL_TRAIN / BUG_PRESET["batch_size"])
     common = {**BUG_PRESET, "n_labeled": size["n"], "epochs": epochs, "eval_samples": size["eval_samples"],
-              "evals_per_epoch": max(1, round(20 / epochs)), "logs_per_epoch": max(1, round(40 / epochs)), "seed": seed}
+              "seed": seed}
     cols = {"labels": size["n"], "steps": size["steps"]}
     return Plan([Step("correct KD", TrainConfig(**{**common, "method": "kd"}),
                       {"kd": "KD (log-probabilities, correct)", "scratch": "scratch twin (labels only)"}, cols),

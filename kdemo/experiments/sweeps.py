@@ -10,7 +10,7 @@ from ..data import load_dataset
 from ..training import split_indices
 from .hinton import MNIST
 from .job import Experiment, Plan, Step
-from .teachers import predict
+from ..inference import predict
 
 # Both sweeps train on a small labeled set, where the soft targets carry much of what the student learns (on all
 # 60k labels the student does about as well alone, and every setting looks the same).
@@ -24,14 +24,14 @@ SWEEP_SIZES = {
 # 10% for beta=8), since its NCKD gradient is about T x beta times the cross-entropy's; the sweeps need every
 # setting to train stably, so that differences come from the loss and not from divergence.
 SWEEP_BASE = dict(MNIST, ce_weight=1.0, kd_weight=1.0, n_labeled=1000, transfer_set="labeled", optimizer="sgd",
-                  lr=0.003, momentum=0.9, batch_size=64, eval_samples=2000)
+                  lr=0.003, momentum=0.9, batch_size=64, eval_samples=2000, seeds=1)
 
 
 def _sweep_cfg(budget: str, seed: int, **kw) -> TrainConfig:
     size = SWEEP_SIZES[budget]
     per_epoch = math.ceil(size["n"] / SWEEP_BASE["batch_size"])
     return TrainConfig(**{**SWEEP_BASE, "n_labeled": size["n"], "epochs": size["steps"] / per_epoch,
-                          "eval_samples": size["eval_samples"], "evals_per_epoch": 1, "logs_per_epoch": 1,
+                          "eval_samples": size["eval_samples"],
                           "seed": seed, **kw})
 
 

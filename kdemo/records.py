@@ -1,0 +1,211 @@
+"""What a Run writes down while it trains: loss and accuracy records on a per-run schedule, health events, progress,
+the final scores and the summary.
+
+Curves are scheduled per run, not per epoch: `log_points` loss records and `eval_points` evaluations on a fixed
+test subset, whatever the run's length, so short runs are not dominated by evaluation; the whole test set is
+measured once at the end. Several seeds give each record the mean and, per key, the list of every seed's value
+("<group>/<key>_seeds"), from which the plots draw their bands.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import torch
+
+from .health import Health
+from .stats import compare
+
+
+def points(steps: int, n: int) -> set[int]:
+    """n step numbers (1..steps) spread evenly over a phase; the last step is always one."""
+    return {max(1, round(steps * i / n)) for i in range(1, n + 1)} | {steps}
+
+
+class Recorder:
+    """A Run's history: records (read by the UI under the run's lock), events, progress, evaluation time."""
+
+    def __init__(self, run):
+        self.run = run
+        self.records: list[dict] = []
+        self.events: list = []
+        self.progress = 0.0
+        self.eval_s = 0.0
+        self.done = self.teacher_steps = self.student_steps = 0
+        self.last_scores: dict | None = None
+
+    def plan(self, teacher_steps: int, student_steps: int):
+        self.teacher_steps, self.student_steps = teacher_steps, student_steps
+
+    def timed(self, fn):
+        t = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.eval_s += time.perf_counter() - t
+
+    def append(self, rec: dict, progress: float | None = None, events=()):
+        with self.run._lock:
+            self.records.append(rec)
+            self.events.extend(events)
+            if progress is not None:
+                self.progress = min(progress, 1.0)
+
+    def begin(self, ph) -> "PhaseRecorder":
+        return PhaseRecorder(self, ph)
+
+    def final_scores(self, ph, data) -> dict:
+        """Each group's accuracy on the whole test set (mean over seeds, and every seed's)."""
+        last = self.last_scores or {}
+        stopped = self.run.stopping
+        scores = last if stopped or data.curve is data.test else self.timed(lambda: ph.members.evaluate(data.test))
+        out = {}
+        for g, per_seed in scores.items():
+            accs = [s["acc"] for s in per_seed]
+            k = len(per_seed[0]["per_class"])
+            out[g] = {"acc": sum(accs) / len(accs), "seeds": accs,
+                      "per_class": [sum(s["per_class"][c] for s in per_seed) / len(per_seed) for c in range(k)],
+                      "class_counts": per_seed[0]["class_counts"],
+                      "test_images": len(data.curve) if scores is last and last else len(data.test)}
+        return out
+
+    def summary(self, snap: dict) -> dict:
+        run = self.run
+        out = {"id": run.id, "status": snap["status"], "message": snap["message"], "error": snap["error"],
+               "elapsed_s": round(snap["elapsed"], 2), "eval_s": round(self.eval_s, 2),
+               "teacher_acc": snap["teacher_acc"], "config": run.cfg.to_dict(), "mode": run.mode,
+               "members": run.cfg.members, "health": snap["health"]}
+        for name, ev in snap["final"].items():
+            out[f"{name}_acc"] = ev["acc"]
+        evals = [r for r in snap["records"] if r["kind"] == "eval" and r["phase"] == "student"]
+        out["epochs_done"] = evals[-1]["epoch"] if evals else 0.0
+        kd, tw = snap["final"].get("kd"), snap["final"].get("scratch")
+        if kd and tw:
+            c = compare(kd["seeds"], tw["seeds"], [run.cfg.seed + i for i in range(len(kd["seeds"]))])
+            out["verdict"] = c["verdict"]
+            if len(kd["seeds"]) > 1:
+                out.update(c)
+        return out
+
+
+class PhaseRecorder:
+    """Logging, evaluation, health and stopping for one phase of the loop."""
+
+    def __init__(self, rec: Recorder, ph):
+        self.rec, self.ph, self.run, self.cfg = rec, ph, rec.run, rec.run.cfg
+        self.per_epoch = ph.batches.per_epoch
+        self.log_at, self.eval_at = points(ph.steps, self.cfg.log_points), points(ph.steps, self.cfg.eval_points)
+        groups = [g.name for g in ph.members.groups]
+        self.health = Health(self.cfg, groups, ph.members.seeds, ph.data.info.num_classes, ph.steps)
+        self.sums: dict = {g: None for g in groups}
+        self.correct: dict = {g: 0 for g in groups}
+        self.seen, self.count, self.step = 0, 0, 0
+        self.logged = self.evaluated = 0
+        self.t_last, self.eval_last = time.perf_counter(), rec.eval_s
+        self.total = max(1, rec.teacher_steps + rec.student_steps)
+
+    def _base(self, step: int) -> dict:
+        return {"phase": self.ph.name, "step": step, "epoch": round(step / self.per_epoch, 4),
+                "elapsed": round(self.run.elapsed(), 3)}
+
+    def add(self, out: dict, y: torch.Tensor, all_labeled: bool):
+        """Running totals since the last log (device tensors: no synchronisation per step)."""
+        for g, (vals, hits) in out.items():
+            self.sums[g] = vals if self.sums[g] is None else self.sums[g] + vals
+            self.correct[g] = self.correct[g] + hits
+        self.seen = self.seen + (y.shape[-1] if all_labeled else (y >= 0).sum(dim=-1))
+        self.count += 1
+
+    def should_halt(self, step: int) -> bool:
+        """Before each step: wait while paused; True on stop or an exhausted time budget (agreed by all ranks)."""
+        ctx = self.run.ctx
+        if ctx.world_size > 1 and step not in self.log_at and step != 0:
+            return False      # ranks must agree on when to stop: a distributed run decides at log steps only
+        stop = not self.run.checkpoint()
+        budget = self.cfg.time_budget_s
+        over = budget is not None and self.run.elapsed() > budget
+        if ctx.world_size > 1:
+            stop = bool(ctx.all_reduce_sum(torch.tensor([float(stop or over)])).item() > 0)
+        if over and not stop:
+            self.run._set(message=f"time budget of {budget:g}s reached")
+            return True
+        if stop and over:
+            self.run._set(message=f"time budget of {budget:g}s reached")
+        return stop
+
+    def after_step(self, step: int):
+        self.step = step
+        self.rec.done += 1
+        if step in self.log_at:
+            self.log(step)
+        if step in self.eval_at:
+            self.evaluate(step)
+
+    def close(self):
+        """At the end, or where a stop or the budget cut the phase: the last log and evaluation."""
+        if self.logged != self.step and self.count:
+            self.log(self.step)
+        if self.evaluated != self.step:
+            self.evaluate(self.step)
+
+    def log(self, step: int):
+        members = self.ph.members
+        now = time.perf_counter()
+        busy = now - self.t_last - (self.rec.eval_s - self.eval_last)   # training time only, evaluations excluded
+        rate = (step - self.logged) * self.cfg.batch_size * len(members) * self.run.ctx.world_size / max(busy, 1e-9)
+        rec = {"kind": "train", **self._base(step), "samples_per_s": round(rate, 1)}
+        totals = {}
+        for g in members.groups:
+            vals = self.sums[g.name]
+            n = vals.shape[0]
+
+            def col(v):
+                return torch.as_tensor(v, dtype=torch.float64).reshape(-1, 1).cpu().expand(n, 1)
+            # one all-reduce per group: loss sums (S, P), then correct, seen and the step count per seed
+            flat = torch.cat([vals.to("cpu", torch.float64), col(self.correct[g.name]), col(self.seen),
+                              col(self.count)], dim=1)
+            flat = self.run.ctx.all_reduce_sum(flat)
+            means = flat[:, :-3] / flat[:, -1:].clamp(min=1)
+            accs = (flat[:, -3] / flat[:, -2].clamp(min=1)).tolist()
+            for si, seed in enumerate(members.seeds):
+                totals[g.name, seed] = float(means[si].sum())
+            alive = [si for si in range(n) if not self.health.dead(g.name, members.seeds[si])
+                     and math.isfinite(totals[g.name, members.seeds[si]])]
+            for j, key in enumerate(members.keys.get(g.name, ())):
+                self._put(rec, f"{g.name}/{key}", means[:, j].tolist(), alive)
+            self._put(rec, f"{g.name}/train_acc", accs, alive)
+        events = self.health.on_log(step, step / self.per_epoch, totals)
+        for e in events:
+            if e.kind == "diverged":
+                members.alive[e.group][members.seeds.index(e.seed)] = False
+        self.sums = {g: None for g in self.sums}
+        self.correct = {g: 0 for g in self.correct}
+        self.seen, self.count, self.logged = 0, 0, step
+        self.t_last, self.eval_last = time.perf_counter(), self.rec.eval_s
+        self.rec.append(rec, self.rec.done / self.total, events)
+
+    @staticmethod
+    def _put(rec: dict, key: str, per_seed: list[float], alive: list[int]):
+        """The mean over the members still alive (no NaN curves), and each seed's value when there are several."""
+        vals = [per_seed[i] for i in alive]
+        if vals:
+            rec[key] = sum(vals) / len(vals)
+        if len(per_seed) > 1:
+            rec[key + "_seeds"] = [v if i in alive else None for i, v in enumerate(per_seed)]
+
+    def evaluate(self, step: int):
+        run, ph = self.run, self.ph
+        scores = self.rec.timed(lambda: ph.members.evaluate(run.curve_data))
+        self.rec.last_scores = scores
+        rec = {"kind": "eval", **self._base(step)}
+        for g, per_seed in scores.items():
+            accs = [s["acc"] for s in per_seed]
+            rec[f"{g}/test_acc"] = sum(accs) / len(accs)
+            if len(accs) > 1:
+                rec[f"{g}/test_acc_seeds"] = accs
+        events = self.health.on_eval(step, step / self.per_epoch, scores)
+        self.evaluated = step
+        if ph.name == "student":
+            run.publish(ph.members)
+        self.rec.append(rec, self.rec.done / self.total, events)
+        run._evaluated()
