@@ -13,10 +13,11 @@ from pathlib import Path
 
 import torch
 
-from . import bench, experiments, pretrain
+from . import bench, experiments, pretrain, report
 from .data import load_dataset
 from .distributed import is_distributed, train_distributed
 from .engine import Run
+from .outputs import save_run
 from .progress import RUN_HEADER, follow, run_rows
 from .settings import add_flags, cli_command, config_from_args
 from .teachers import check_available
@@ -57,6 +58,8 @@ def cmd_train(args) -> int:
         summary = run.summary()
         if args.save and summary["status"] in ("done", "stopped") and run.has_model():
             run.save_student(args.save)
+        if args.out and summary["status"] in ("done", "stopped"):
+            save_run(run, args.out)     # for `python -m kdemo report RUN_DIR`
     if summary is None:  # a non-zero rank in a distributed run: rank 0 reports
         return 0
     if args.json:
@@ -79,7 +82,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="print the summary as JSON on stdout (no table)")
     t.add_argument("--save", type=Path, help="save the KD student as .safetensors (+ .json)")
     t.add_argument("--export", type=Path, help="write the resolved config as JSON and exit (for torchrun --config)")
-    for module in (pretrain, bench, experiments):
+    t.add_argument("--out", type=Path, help="folder for config.json, summary.json and every model's test-set logits "
+                   "(python -m kdemo report reads it)")
+    for module in (pretrain, bench, experiments, report):
         module.add_parser(sub, common)
     return p
 
@@ -87,7 +92,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    commands = {"train": cmd_train, "pretrain": pretrain.cmd, "bench": bench.cmd, "experiment": experiments.cmd}
+    commands = {"train": cmd_train, "pretrain": pretrain.cmd, "bench": bench.cmd, "experiment": experiments.cmd,
+                "report": report.cmd}
     try:
         if args.threads is not None:
             if not 1 <= args.threads <= 256:

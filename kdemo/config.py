@@ -13,6 +13,7 @@ from .data import DATASETS
 from .distillers import DISTILLERS
 from .models import MODELS
 from .params import PARAMS, in_group
+from .recommend import recommended_lr
 
 
 class _Config:
@@ -22,6 +23,8 @@ class _Config:
         for f in fields(self):
             setattr(self, f.name, f.metadata["param"].check(getattr(self, f.name)))
         self._check_combination()
+        if self.lr is None:    # left empty: the rate measured stable for this method and pair
+            self.lr = recommended_lr(self.dataset, self.teacher, self.student, self.method, self.optimizer)
 
     def _check_combination(self):
         info = DATASETS[self.dataset]

@@ -70,6 +70,9 @@ class Run(Worker):
         self._states: dict[str, dict] = {}   # published weights: "kd" / "scratch" (seed 0) -> CPU state dict
         self.mode = self.why = None          # "stacked" | "loop" and why
         self.curve_data = None               # the fixed test subset every evaluation of the curves uses
+        self.teacher: Teacher | None = None  # the resolved teacher (for the teaching views)
+        self.final_states: dict = {}         # (group, seed index) -> CPU state dict, every member, at the end
+        self.outputs_cache: dict = {}        # kdemo.outputs: test-set logits, computed once when asked for
 
     # ---- reading --------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
@@ -144,7 +147,7 @@ class Run(Worker):
         self.rec.plan(self._steps(len(data.train_full), cfg.teacher_epochs) if train_first else 0,
                       self._steps(len(data.train), cfg.epochs))
         self._set(phase="loading the teacher" if not train_first else "training the teacher")
-        teacher = resolve(cfg, self.device, self._given_teacher, lambda: self._train_teacher(data))
+        teacher = self.teacher = resolve(cfg, self.device, self._given_teacher, lambda: self._train_teacher(data))
         self._set(phase="measuring the teacher")
         self.teacher_eval = teacher.known_eval or self.rec.timed(
             lambda: self._evaluate_plain(teacher.model, data.test))
@@ -217,8 +220,11 @@ class Run(Worker):
         if self.teacher_eval:
             final["teacher"] = self.teacher_eval
         self.publish(ph.members)
+        states = {(g.name, si): ph.members.state(g.name, si) for g in ph.members.groups
+                  for si in range(len(ph.members.seeds))}
         with self._lock:
             self.final = final
+            self.final_states = states
         if all(ph.members.alive[g][i] is False for g in ph.members.alive for i in range(len(ph.members.seeds))):
             raise FloatingPointError("; ".join(e.message for e in self.rec.events if e.kind == "diverged"))
 

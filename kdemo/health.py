@@ -46,7 +46,8 @@ class Health:
         self.events: list[Event] = []
 
     def _who(self, g: str, s: int) -> str:
-        name = {"kd": "the distilled student", "scratch": "the twin", "teacher": "the teacher"}.get(g, g)
+        kd = "the distilled student" if self.cfg.uses_teacher else "the student"
+        name = {"kd": kd, "scratch": "the twin", "teacher": "the teacher"}.get(g, g)
         return name + (f" (seed {s})" if len(self.seeds) > 1 else "")
 
     def _fire(self, g, s, kind, step, epoch, message) -> Event | None:

@@ -51,7 +51,8 @@ def session_student(session, dataset: str = "mnist"):
         session.lab_cache = {"version": version, "model": model}
     acc = (run.final.get("kd") or {}).get("acc")
     state = f"{100 * acc:.1f}% test" if acc is not None else ("paused" if run.paused else run.status)
-    return session.lab_cache["model"], f"your {run.cfg.student} from run {run.id} ({run.cfg.method}, {state})"
+    how = f"distilled from {run.cfg.teacher} by {run.cfg.method}" if run.cfg.uses_teacher else "trained on labels only"
+    return session.lab_cache["model"], f"your {run.cfg.student}, {how} (run {run.id}, {state})"
 
 
 def test_digit(index) -> np.ndarray:
@@ -93,8 +94,8 @@ def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session,
     elif pre:
         student, _ = load_shared(pre[0][1], "mnist", "student")
         who = f"the pretrained {pre[0][0]}"
-        if student_choice == "yours":
-            who += " (you have no MNIST run yet: train one to see your own)"
+        if student_choice == "yours":   # the radio asked for yours: say why this one is shown instead
+            who += ", shown because you have not trained an MNIST student yet"
     else:
         raise LabInputError("no student to compare: train an MNIST run in the Train tab first")
     info = DATASETS["mnist"]

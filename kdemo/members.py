@@ -136,6 +136,9 @@ class Members:
                 v.sum().backward()
                 vals.append(v.detach())
                 hits.append(self._hits(logits.detach(), y[si], None if labeled is None else labeled[si]))
+            if len(vals) == 1 and vals[0] is not None:     # one member (the common case): no padding needed
+                out[g.name] = (vals[0][None], hits[0][None])
+                continue
             n = len(self.keys.get(g.name, ("loss_ce",)))
             nan = torch.full((n,), float("nan"), device=y.device)
             out[g.name] = (torch.stack([v if v is not None else nan for v in vals]), torch.stack(hits))

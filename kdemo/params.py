@@ -201,8 +201,9 @@ PARAMS: tuple[Param, ...] = (
     # ---- optimisation
     _p("optimizer", "choice", "sgd", "Optimizer", "opt", "SGD with momentum, or Adam", "optimisation", "radio",
        choices=("sgd", "adam"), labels=("SGD", "Adam")),
-    _p("lr", "float", 0.005, "Learning rate", "lr", "step size of the optimizer", "optimisation", "number", lo=0,
-       hi=10, lo_open=True),
+    _p("lr", "float", None, "Learning rate", "lr", "step size of the optimizer (empty: the rate measured stable "
+       "for this method and pair, docs/defaults.md)", "optimisation", "number", lo=0, hi=10, lo_open=True,
+       optional=True, empty="recommended", blank_ok=True),
     _p("schedule", "choice", "constant", "Learning-rate schedule", "sched",
        "constant, or cosine: anneal to 0 over the run (Loshchilov & Hutter 2017)", "optimisation", "radio",
        choices=("constant", "cosine")),

@@ -15,6 +15,7 @@ PART_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00",
 DASH = {"kd": "solid", "scratch": "dot", "teacher": "dash"}
 COLOR = {"kd": KD, "scratch": SCRATCH, "teacher": TEACHER}
 BANDS = {"kd": "rgba(0,114,178,0.18)", "scratch": "rgba(230,159,0,0.22)"}
+CLEAR = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}   # the page's theme shows through
 SIDE_MARGIN = {"l": 60, "r": 20, "t": 56, "b": 90}   # loss and throughput plots sit side by side: same frame
 
 
@@ -33,8 +34,7 @@ def layout(title: str, presentation: bool, revision="", **kw) -> dict:
     st = style(presentation)
     base = {"title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": st["font"] + 3}},
             "height": kw.pop("height", st["height"]), "font": {"size": st["font"]},
-            "margin": {"l": 60, "r": 20, "t": 70, "b": 50}, "template": "plotly_white",
-            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+            "margin": {"l": 60, "r": 20, "t": 70, "b": 50}, "template": "plotly_white", **CLEAR,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0,
                        "font": {"size": st["font"]}},
             # uirevision: a user's zoom survives the twice-a-second refresh; a new run resets it
@@ -43,11 +43,28 @@ def layout(title: str, presentation: bool, revision="", **kw) -> dict:
     return base
 
 
+def restyle(fig: go.Figure, presentation: bool) -> go.Figure:
+    """A figure built elsewhere (the experiments') in kdemo's frame: the same fonts, and on a projector 1.4x fonts,
+    lines and markers, and taller."""
+    st = style(presentation)
+    fig.update_layout(font={"size": st["font"]}, legend={"font": {"size": st["font"]}},
+                      title={"font": {"size": st["font"] + 3}})
+    fig.update_annotations(font_size=st["font"])
+    if presentation:
+        fig.update_layout(height=(fig.layout.height or 350) * 1.25)
+        for t in fig.data:
+            if t.type == "scatter":
+                t.line.width, t.marker.size = st["line"], (t.marker.size or 6) * 1.4
+            elif t.type == "heatmap":
+                t.textfont.size = st["font"]
+    return fig
+
+
 def empty_figure(message: str, presentation: bool = False, height: int | None = None) -> go.Figure:
     """A blank plot with a centred message (before a run starts, or when something is missing)."""
     st = style(presentation)
-    lay = {"height": height or st["height"], "template": "plotly_white", "paper_bgcolor": "rgba(0,0,0,0)",
-           "plot_bgcolor": "rgba(0,0,0,0)", "margin": {"l": 20, "r": 20, "t": 20, "b": 20},
+    lay = {"height": height or st["height"], "template": "plotly_white", **CLEAR,
+           "margin": {"l": 20, "r": 20, "t": 20, "b": 20},
            "xaxis": {"visible": False}, "yaxis": {"visible": False},
            "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                             "yref": "paper", "font": {"size": st["font"] + 2, "color": "#888"}}]}
@@ -118,8 +135,12 @@ def accuracy_figure(snapshot: dict, total_epochs: float, presentation: bool = Fa
         notes.append({"text": "⏸ paused", "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.04,
                       "xanchor": "right", "showarrow": False, "font": {"size": st["font"] + 4, "color": "#D55E00"}})
     x_max = max(total_epochs, teacher_curve[-1]["epoch"]) if teacher_curve else total_epochs
-    lay = layout("Test accuracy", presentation, snapshot.get("id", ""),
-                 xaxis={"title": {"text": "epoch"}, "range": _x_range(x_max)},
+    # the legend under the plot (on a phone a legend above it wraps into the title), so the x axis is named in the
+    # title: an axis title would sit under the legend
+    lay = layout("Test accuracy by epoch", presentation, snapshot.get("id", ""),
+                 legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0.0,
+                         "font": {"size": st["font"]}},
+                 xaxis={"range": _x_range(x_max)},
                  yaxis={"title": {"text": "accuracy (%)"}, "range": [0, 101]}, shapes=shapes, annotations=notes)
     if not evals and not teacher_curve:
         lay["annotations"] = notes + [{"text": "waiting for the first evaluation…", "showarrow": False,
@@ -170,12 +191,15 @@ def loss_figure(snapshot: dict, total_epochs: float, presentation: bool = False)
         data.append({"type": "scatter", "mode": "lines", "name": f"{part.removeprefix('loss_')} ({who})",
                      "x": [r["epoch"] for r in pts], "y": [r[key] for r in pts],
                      "line": {"color": color[part], "width": st["line"], "dash": DASH.get(group, "solid")}})
-    # Log scale: a T²-scaled KD term can be 10x the cross-entropy, and every part should stay readable.
+    # Log scale: a T²-scaled KD term can be 10x the cross-entropy, and every part should stay readable. Ticks at
+    # 1, 2, 5 x 10^k across decades; within a narrow range plotly's own (a D2 axis there would have no labels).
+    ys = [y for t in data for y in t["y"] if y and y > 0]
+    wide = bool(ys) and max(ys) >= 3 * min(ys)
     lay = layout("Training losses (log scale)", presentation, snapshot.get("id", ""),
                  legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0.0,
                          "font": {"size": st["font"]}},
-                 margin=SIDE_MARGIN, xaxis={"range": _x_range(total_epochs)},
-                 yaxis={"title": {"text": "loss (weighted)"}, "type": "log", "dtick": "D2"})
+                 margin=SIDE_MARGIN, xaxis={"range": _x_range(total_epochs)}, showlegend=True,   # one part too
+                 yaxis={"title": {"text": "loss (weighted)"}, "type": "log", **({"dtick": "D2"} if wide else {})})
     return figure(data, lay)
 
 

@@ -5,7 +5,8 @@ import math
 
 import plotly.graph_objects as go
 
-from .plots import KD, TEACHER, figure, style
+from .plots import CLEAR, KD, TEACHER, figure, style
+
 
 def _axis_names(i: int) -> tuple[str, str]:
     return ("x", "y") if i == 0 else (f"x{i + 1}", f"y{i + 1}")
@@ -49,8 +50,8 @@ def temperature_figure(res, presentation: bool = False) -> go.Figure:
                          "marker": {"color": color}, "xaxis": xa, "yaxis": ya, "legendgroup": who,
                          "showlegend": i == 0, "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
     layout = _panel_layout(titles, _grid(n), st, y_range=[0, 1])
-    layout.update(height=st["height"] - 20, barmode="group", bargap=0.15, bargroupgap=0.0, template="plotly_white",
-                  font={"size": st["font"] - 1}, margin={"l": 45, "r": 10, "t": 70, "b": 35},
+    layout.update(CLEAR, height=st["height"] - 20, barmode="group", bargap=0.15, bargroupgap=0.0,
+                  template="plotly_white", font={"size": st["font"] - 1}, margin={"l": 45, "r": 10, "t": 70, "b": 35},
                   legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": -0.12, "yanchor": "top"},
                   uirevision="lab")
     layout["yaxis"]["title"] = {"text": "probability"}
@@ -63,7 +64,7 @@ def dkd_figure(res, presentation: bool = False) -> go.Figure:
     target = res.classes[res.target]
     titles = [f"<b>target '{target}' vs rest</b> (TCKD)", "<b>among the non-targets</b> (NCKD)",
               "<b>KD = TCKD + (1−p<sub>t</sub>)·NCKD</b>"]
-    domains = [[0.0, 0.2], [0.27, 0.66], [0.74, 1.0]]
+    domains = [[0.0, 0.19], [0.26, 0.62], [0.69, 1.0]]
     data = []
     for who, b, rest, color in (("teacher", res.binary_teacher, res.rest_teacher, TEACHER),
                                 ("student", res.binary_student, res.rest_student, KD)):
@@ -84,8 +85,8 @@ def dkd_figure(res, presentation: bool = False) -> go.Figure:
     layout["yaxis"].update(range=[0, 1])
     layout["yaxis2"].update(range=[0, 1])
     layout["yaxis3"].update(range=[0, (top if math.isfinite(top) and top > 0 else 1.0) * 1.25])
-    layout.update(height=st["height"] - 20, barmode="group", template="plotly_white", font={"size": st["font"] - 1},
-                  margin={"l": 45, "r": 10, "t": 60, "b": 40}, uirevision="dkd",
+    layout.update(CLEAR, height=st["height"] - 20, barmode="group", template="plotly_white",
+                  font={"size": st["font"] - 1}, margin={"l": 45, "r": 10, "t": 60, "b": 40}, uirevision="dkd",
                   legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.14, "yanchor": "top"})
     return figure(data, layout)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .params import method_params
 
-RESULT_COLUMNS = ["run", "dataset", "teacher", "student", "method", "hyperparameters", "seeds", "KD acc %",
-                  "twin acc %", "KD − twin", "teacher acc %", "epochs", "time s", "status"]
-BRIEF_COLUMNS = ["run", "method", "hyperparameters", "KD acc %", "twin acc %", "KD − twin", "status"]
+# "student": the run's trained student (distilled when the method has a teacher); "twin": its labels-only twin
+RESULT_COLUMNS = ["run", "dataset", "teacher", "student", "method", "hyperparameters", "seeds", "student acc %",
+                  "twin acc %", "student − twin", "teacher acc %", "epochs", "time s", "status"]
 
 
 def hyperparameters(cfg) -> str:
@@ -54,6 +54,6 @@ def result_row(summary: dict, cfg) -> dict:
         diff = f"{100 * (kd - tw):+.2f}" if twin and kd is not None and tw is not None else None
     return {"run": summary["id"], "dataset": cfg.dataset, "teacher": cfg.teacher if cfg.uses_teacher else "-",
             "student": cfg.student, "method": cfg.method, "hyperparameters": hyperparameters(cfg),
-            "seeds": cfg.seeds, "KD acc %": kd_cell, "twin acc %": tw_cell, "KD − twin": diff,
+            "seeds": cfg.seeds, "student acc %": kd_cell, "twin acc %": tw_cell, "student − twin": diff,
             "teacher acc %": _pct(summary.get("teacher_acc")), "epochs": round(summary.get("epochs_done", 0.0), 2),
             "time s": round(summary["elapsed_s"], 1), "status": summary["status"]}

@@ -10,6 +10,8 @@ exactly its own at exit, and the leftovers of a crashed earlier server (a dead p
 from __future__ import annotations
 
 import csv
+import ctypes
+import gc
 import os
 import re
 import shutil
@@ -78,6 +80,9 @@ class Session:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
+        if not wait or not self.busy():   # a closed session keeps nothing alive (gr.State may still hold it)
+            self.run = self.job = None
+            self.results, self.recorded = [], set()
 
     # ---- finished runs -----------------------------------------------------------------------------------
     def record(self, run) -> dict | None:
@@ -112,6 +117,16 @@ class Session:
         return path
 
 
+def release_memory():
+    """After sessions closed: collect their objects and hand freed heap back to the OS. glibc keeps freed memory
+    in its per-thread arenas otherwise, and a server that served many API sessions would look as if it leaked."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc: nothing to trim
+        pass
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -142,6 +157,30 @@ class Registry:
         self._lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
         self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-"))
+        self._closing = threading.Event()
+        self._sweeper: threading.Thread | None = None
+        self._retired: list = []   # runs of closed sessions, perhaps still finishing: shutdown waits for them
+        self.on_close: list = []   # callbacks(key) when a session closes (the app drops Gradio's state of it)
+
+    def _close(self, sessions: list[Session]):
+        """Close sessions taken out of the registry; their workers are remembered until they have ended."""
+        with self._lock:
+            self._retired = [w for w in self._retired if w.alive]
+            self._retired += [x for s in sessions for x in (s.run, s.job) if x is not None and x.alive]
+        for s in sessions:
+            s.close()
+            for hook in self.on_close:
+                hook(s.key)
+
+    def start_sweeper(self, every: float | None = None):
+        """A daemon thread that closes idle sessions every `every` seconds, until close_all."""
+        every = every or max(1.0, min(60.0, self.limits.session_idle_s / 4))
+
+        def loop():
+            while not self._closing.wait(every):
+                self.sweep()
+        self._sweeper = threading.Thread(target=loop, name="kdemo-sweeper", daemon=True)
+        self._sweeper.start()
 
     def session(self, key: str | None) -> Session:
         """The visitor's session (made on first sight), marked as seen now."""
@@ -153,8 +192,7 @@ class Registry:
                 evicted = self._over_cap()
             else:
                 evicted = []
-        for old in evicted:
-            old.close()
+        self._close(evicted)
         s.touch()
         return s
 
@@ -175,13 +213,16 @@ class Registry:
             old = [s for s in self._sessions.values() if now - s.last_seen > self.limits.session_idle_s]
             for s in old:
                 del self._sessions[s.key]
-        for s in old:
-            s.close()
+        self._close(old)
+        if old:
+            release_memory()
         return len(old)
 
     def active(self) -> int:
+        """Runs and jobs still going, of open sessions and of closed ones that are finishing."""
         with self._lock:
-            return sum(x is not None and x.alive for s in self._sessions.values() for x in (s.run, s.job))
+            return sum(x is not None and x.alive for s in self._sessions.values() for x in (s.run, s.job)) + \
+                sum(w.alive for w in self._retired)
 
     def _claim(self, session: Session, start, attr: str):
         """Start something (start() -> object with .alive) if this visitor and the server have room."""
@@ -210,16 +251,26 @@ class Registry:
         with self._lock:
             session = self._sessions.pop(key, None) if key else None
         if session is not None:
-            session.close()
+            self._close([session])
 
     def close_all(self, wait: float = 10.0):
-        """Shutdown: stop every run, wait for the threads, remove every folder of this server."""
+        """Shutdown: stop the sweeper and every run, wait for the threads, remove the sessions' folders."""
+        self._closing.set()
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
+            retired, self._retired = self._retired, []
         for s in sessions:
             s.stop_all()
         for s in sessions:
             s.close(wait)
+        for w in retired:
+            w.stop()
+            w.join(wait)
+        if self._sweeper is not None:
+            self._sweeper.join(wait)
+
+    def remove_root(self):
+        """This server's folder, Gradio's uploads included (after the server closed)."""
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __len__(self) -> int:

@@ -62,7 +62,9 @@ def verdict(c: dict) -> str:
     n = len(c["per_seed"])
     d = 100 * c["diff_mean"]
     if c["diff_ci95"] is None:
-        side = "ahead by" if d > 0 else "behind by" if d < 0 else "level with the twin:"
+        if abs(d) < 0.05:
+            return "KD level with the twin on one seed (run several seeds to see how much is luck)"
+        side = "ahead by" if d > 0 else "behind by"
         return f"KD {side} {abs(d):.1f} points on one seed (run several seeds to see how much is luck)"
     lo, hi = (100 * v for v in c["diff_ci95"])
     half = (hi - lo) / 2

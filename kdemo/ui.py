@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import experiments, ui_experiments, ui_lab, ui_train
+from . import experiments, ui_experiments, ui_insights, ui_lab, ui_share, ui_train
 from .lab_view import pretrained_choices
 from .sessions import Registry
-from .ui_kit import Wired
-from .ui_style import CSS, THEME
+from .ui_kit import Wired, guard_requests
+from .ui_style import CSS, PAGE_JS, THEME
 
 HEARTBEAT_S = 60   # an open page touches its session this often, so only abandoned sessions expire
 
@@ -21,7 +21,7 @@ HEARTBEAT_S = 60   # an open page touches its session this often, so only abando
 def launch_options(registry: Registry | None = None) -> dict:
     """Keyword arguments for Blocks.launch: style, visible error messages, upload cap."""
     limits = registry.limits if registry is not None else None
-    out = {"theme": THEME, "css": CSS, "show_error": True}
+    out = {"theme": THEME, "css": CSS, "js": PAGE_JS, "show_error": True}
     if limits is not None:
         out["max_file_size"] = f"{limits.max_upload_mb:g}mb"
     return out
@@ -43,7 +43,9 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
     ui = Wired()
     with gr.Blocks(title="kdemo · knowledge distillation lab", delete_cache=(600, 3600)) as demo:
         demo.kdemo_registry = registry
-        sess = ui["sess"] = gr.State(None, delete_callback=lambda s: s is not None and registry.forget(s.key))
+        idle = registry.limits.session_idle_s
+        sess = ui["sess"] = gr.State(None, time_to_live=idle if idle != float("inf") else None,
+                                     delete_callback=lambda s: s is not None and registry.forget(s.key))
         with gr.Row(elem_id="kd-header"):
             gr.Markdown("# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big "
                         "*teacher*'s soft predictions and watch it race a twin trained on labels alone.", scale=5)
@@ -57,17 +59,32 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
             ui["tabs"] = tabs
             with gr.Tab("Train", id="train"):
                 ui_train.build(ui, registry, sess, presentation)
+                ui_share.build_box(ui)
             with gr.Tab("Temperature lab", id="lab"):
                 ui_lab.build(ui, registry.limits, sess, presentation)
             with gr.Tab("Experiments", id="experiments"):
                 ui_experiments.build(ui, experiments, registry, sess, presentation)
+            with gr.Tab("Teaching views", id="insights"):
+                ui_insights.build(ui, registry, sess, presentation)
         beat = gr.Timer(HEARTBEAT_S)
         ui.on(beat.tick, heartbeat, [sess], ("sess",), api_visibility="private", show_progress="hidden",
               bind={"registry": registry})
+        ui_share.wire_load(ui, demo, registry)   # a lesson link's setup, applied when the page opens
         presentation.change(None, presentation, None,   # bigger page fonts, client side (the CSS is in ui_style)
                             js="(on) => { document.body.classList.toggle('kd-present', on); }")
 
         def forget(request: gr.Request):
             registry.forget(request.session_hash)
         demo.unload(forget)
-    return demo
+    registry.on_close.append(lambda key: drop_gradio_state(demo, key))
+    return guard_requests(demo)
+
+
+def drop_gradio_state(demo: gr.Blocks, key: str):
+    """Gradio keeps each session's copy of the page's config (about 2 MB here) for an hour after the session
+    closes, and forever for an API client that never opened the page; a session kdemo closed needs none of it."""
+    holder = getattr(demo, "state_holder", None)
+    if holder is not None:
+        with holder.lock:
+            holder.session_data.pop(key, None)
+            holder.time_last_used.pop(key, None)

@@ -14,6 +14,7 @@ from .data import DATASETS
 from .distillers import DISTILLERS
 from .models import MODELS, format_count, models_for, param_count
 from .params import BY_NAME, DEFAULTS, GROUPS, PARAMS, Param, visible
+from .recommend import recommended_lr
 from .teachers import check_available, pretrained_entry
 
 UI_PARAMS = [p for p in PARAMS if p.control]
@@ -67,7 +68,7 @@ def control(p: Param, values: dict) -> gr.components.Component:
 
 def make_controls(values: dict | None = None) -> tuple[dict, dict]:
     """Every table control, in its group's container; returns (controls by name, containers by group)."""
-    values = {**DEFAULTS, **(values or {})}
+    values = TrainConfig(**(values or {})).to_dict()     # what a run with these values would use (lr resolved)
     if values["teacher_source"] == "pretrained" and pretrained_entry(values["teacher"], values["dataset"]) is None:
         values["teacher_source"] = "train"
     c, groups = {}, {}
@@ -129,6 +130,14 @@ def values_updates(cfg: TrainConfig) -> dict:
             kw["choices"] = choices(p, values)
         out[p.name] = gr.update(**kw)
     return out
+
+
+def lr_update(values: dict) -> dict:
+    """The learning rate measured stable for the method and pair the visitor just picked (docs/defaults.md)."""
+    v = {**DEFAULTS, **values}
+    if v["method"] not in DISTILLERS or v["optimizer"] not in ("sgd", "adam"):
+        return {}
+    return {"lr": recommended_lr(v["dataset"], v["teacher"], v["student"], v["method"], v["optimizer"])}
 
 
 def visibility_updates(values: dict) -> dict:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from . import plots
 from .config import TrainConfig
+from .experiments.takeaways import header, takeaway
 from .params import param
 from .sessions import Busy
 from .ui_controls import UI_PARAMS, values_updates
@@ -46,22 +48,30 @@ def run_experiment(X, registry, key, budget, seed, sess, request: gr.Request = N
     return {"sess": sess, "exp_status": status_html(job.snapshot(), idle=IDLE), "exp_timer": gr.Timer(active=True)}
 
 
-def poll_experiment(X, sess) -> dict:
+def results_table(rows: list[dict]) -> pd.DataFrame:
+    """An experiment's rows with readable headers ('3s right after fix', not 'test_3s_right_after')."""
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns={c: header(c) for c in frame.columns})
+
+
+def poll_experiment(X, sess, presentation=False) -> dict:
+    if sess is not None:
+        sess.touch()          # a visitor watching a job is not idle
     job = sess.job if sess is not None else None
     if job is None:
         return {"exp_status": status_html(None, idle=IDLE), "exp_timer": gr.Timer(active=False)}
     alive = job.alive
     snap = job.snapshot()
     try:
-        figs = list(X.experiment_figures(snap["key"], snap))[:N_FIGS]
+        figs = [plots.restyle(f, presentation) for f in X.experiment_figures(snap["key"], snap)][:N_FIGS]
     except Exception as e:  # noqa: BLE001 - a figure bug must not stop the polling
         figs, snap = [], {**snap, "error": snap.get("error") or f"figures: {e}"}
-    out = {"exp_status": status_html(snap, idle=IDLE)}
+    out = {"exp_status": status_html(snap, idle=IDLE), "exp_takeaway": takeaway(snap["key"], snap)}
     for i in range(N_FIGS):
         out[f"fig{i}"] = gr.Plot(value=figs[i], visible=True) if i < len(figs) else gr.Plot(visible=False)
     rows = snap.get("table") or []
     if rows:
-        out["exp_table"] = gr.Dataframe(value=pd.DataFrame(rows), visible=True)
+        out["exp_table"] = gr.Dataframe(value=results_table(rows), visible=True)
     if not alive:
         out["exp_timer"] = gr.Timer(active=False)
     return out
@@ -90,10 +100,11 @@ def build(ui: Wired, X, registry, sess, presentation):
                 ui["exp_stop"] = gr.Button("■ Stop", variant="stop", elem_id="exp-stop")
         with gr.Column(scale=2, min_width=480):
             ui["exp_status"] = gr.HTML(status_html(None, idle=IDLE), elem_id="exp-status")
+            ui["exp_takeaway"] = gr.Markdown(elem_id="exp-takeaway")
             ui["explanation"] = gr.Markdown(exps[first].explanation, elem_id="exp-explanation")
-    with gr.Row(elem_id="exp-figs"):
+    with gr.Row(elem_id="exp-figs"):   # two figures a row at 1440 px: titles and legends need the width
         for i in range(N_FIGS):
-            ui[f"fig{i}"] = gr.Plot(visible=False, show_label=False, elem_id=f"exp-fig{i}")
+            ui[f"fig{i}"] = gr.Plot(visible=False, show_label=False, elem_id=f"exp-fig{i}", min_width=560)
     ui["exp_table"] = gr.Dataframe(interactive=False, wrap=True, label="Results", max_height=360, visible=False,
                                    elem_id="exp-table")
     ui["exp_timer"] = gr.Timer(1.0, active=False)
@@ -104,8 +115,10 @@ def build(ui: Wired, X, registry, sess, presentation):
     ui.on(ui["exp_run"].click, run_experiment, ["exp_key", "exp_budget", "exp_seed", sess],
           ("sess", "exp_status", "exp_timer"), api_name="experiment", concurrency_id="train", concurrency_limit=2,
           title="Cannot start this experiment", bind={"X": X, "registry": registry})
-    ui.on(ui["exp_timer"].tick, poll_experiment, [sess], ("exp_status", "exp_timer", "exp_table", *figs),
-          api_name="experiment_poll", show_progress="hidden", concurrency_id="poll", concurrency_limit=8,
-          bind={"X": X})
+    polled = ("exp_status", "exp_timer", "exp_table", "exp_takeaway", *figs)
+    ui.on(ui["exp_timer"].tick, poll_experiment, [sess, presentation], polled, api_name="experiment_poll",
+          show_progress="hidden", concurrency_id="poll", concurrency_limit=8, bind={"X": X})
+    ui.on(presentation.change, poll_experiment, [sess, presentation], polled, api_visibility="private",
+          show_progress="hidden", bind={"X": X})
     ui.on(ui["exp_stop"].click, stop_experiment, [sess], ("exp_status",), api_name="experiment_stop",
           concurrency_id="poll")

@@ -59,19 +59,53 @@ class Wired(dict):
         positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
         def by_component(*args, **kwargs):
-            result = fn(**dict(zip(positional, args)), **kwargs, **bound)
-            if result is None:
-                return {}
+            result = fn(**dict(zip(positional, args)), **kwargs, **bound) or {}
             unknown = set(result) - set(names)
             if unknown:
                 raise RuntimeError(f"{fn.__name__} returned outputs it was not wired to: {sorted(unknown)}")
-            return {self[n]: v for n, v in result.items()}
+            # Every output, in order, gr.skip() where the handler changes nothing: an empty or partial dict would
+            # be ambiguous to Gradio (a lone dict can read as the first output's value).
+            values = [result.get(n, gr.skip()) for n in names]
+            return values[0] if len(values) == 1 else tuple(values)
         by_component.__name__ = getattr(fn, "__name__", "handler")
         by_component.__signature__ = sig.replace(parameters=params)
         by_component.__annotations__ = {k: v for k, v in hints.items() if k not in bound}
         ins = [self[i] if isinstance(i, str) else i for i in inputs]
         comps = [self[n] for n in names]
+        # Raw values: Gradio's own preprocessing answers a null slider or a word in a number box in Python's
+        # words ("'<' not supported between 'NoneType' and 'float'"); every handler checks its inputs itself.
+        kw.setdefault("preprocess", False)
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
+
+
+def guard_requests(demo: gr.Blocks) -> gr.Blocks:
+    """The error boundary's first half: Gradio checks a request's values (how many, and files against their data
+    model) before any handler runs, and answers in its own words (pydantic's "validation errors for EditorData",
+    "didn't receive enough input values", the values echoed back). This turns those into one plain sentence;
+    the details go to the server log. (An instance attribute: Blocks looks the method up on itself.)"""
+    original = demo.preprocess_data
+
+    async def preprocess_data(block_fn, inputs, state, explicit_call=False):
+        try:
+            return await original(block_fn, inputs, state, explicit_call)
+        except gr.Error:
+            raise
+        except Exception as e:   # noqa: BLE001 - the boundary for what Gradio refuses before a handler runs
+            log.info("request refused before %s: %s", getattr(block_fn, "name", "?"), str(e)[:300])
+            names = [getattr(b, "label", None) or type(b).__name__.lower() for b in block_fn.inputs]
+            count = f"{len(inputs)} value(s) sent, {len(names)} expected" if len(inputs) != len(names) else \
+                "a value sent is not in the form this endpoint takes"
+            raise gr.Error(f"The request was refused: {count}. This endpoint takes: {', '.join(names)[:300]} "
+                           "(see the app's API page for the types).", print_exception=False) from None
+    demo.preprocess_data = preprocess_data
+    return demo
+
+
+def as_bool(name: str, value) -> bool:
+    """A checkbox's value from a raw request: true or false, nothing else."""
+    if not isinstance(value, bool):
+        raise Refused(f"{name} must be true or false")
+    return value
 
 
 def status_line(snapshot: dict) -> str:

@@ -1,8 +1,10 @@
-"""The Temperature lab tab: layout and wiring. The maths is in kdemo/lab.py, what it shows in kdemo/lab_view.py.
+"""The Temperature lab tab: layout and wiring. The maths is in kdemo/lab.py, what it shows in kdemo/lab_view.py, the
+drawing pad in kdemo/ui_pad.py.
 
-Sketches arrive unprocessed (`preprocess=False`): Gradio has already checked that their files were uploaded to
-it, and `read_sketch` bounds the number of layers and each image's size from its header before decoding, so a
-request cannot make the server decode huge or many images.
+The page draws on the pad; the /lab API endpoint takes a Sketchpad payload (a hidden gr.Sketchpad). Its sketches
+arrive unprocessed (`preprocess=False`): Gradio has already checked that their files were uploaded to it, and
+`read_sketch` bounds the number of layers and each image's size from its header before decoding, so a request
+cannot make the server decode huge or many images.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from . import plots
 from .lab import LabInputError, read_sketch, sketch_to_digit
 from .lab_view import example_indices, lab_view, pretrained_choices, test_digit
 from .ui_kit import Wired
+from .ui_pad import PAD_HTML, PAD_JS, pad_image
 
 PENDING_SKETCHES = 256   # drawings uploaded but not yet processed that the server keeps, all visitors together
 
@@ -73,13 +76,20 @@ def cleared(message: str, presentation: bool = False) -> dict:
             "digit": None}
 
 
-def on_draw(pad, limits, raw, T, target, teacher, student, sess, presentation) -> dict:
-    """A stroke (or a clear) on the canvas: an empty canvas clears every output instead of complaining."""
+EMPTY_CANVAS = "The canvas is empty: draw a digit, or click an MNIST test digit below."
+
+
+def on_draw(limits, ink, T, target, teacher, student, sess, presentation) -> dict:
+    """A stroke, an undo or a clear on the pad: an empty canvas clears every output instead of complaining."""
+    png = pad_image(ink, int(limits.max_upload_mb * 2**20))
     try:
-        digit = _sketch_digit(pad, raw, limits)
+        if png is None:
+            raise LabInputError("the canvas is empty")
+        sketch = read_sketch({"background": None, "layers": [], "composite": png}, limits.max_image_side)
+        digit = sketch_to_digit(sketch)
     except LabInputError as e:
         if "empty" in str(e):
-            return cleared("The canvas is empty: draw a digit, or click an MNIST test digit below.", presentation)
+            return cleared(EMPTY_CANVAS, presentation)
         raise
     return lab_view(digit, T, target, teacher, student, sess, presentation)
 
@@ -104,26 +114,32 @@ def on_example(evt: gr.SelectData, T, target, teacher, student, sess, presentati
     return lab_view(test_digit(examples[index]), T, target, teacher, student, sess, presentation)
 
 
+def on_test_digit(index, T, target, teacher, student, sess, presentation) -> dict:
+    """/lab_digit for API clients: MNIST test image `index` (0-9999) in the lab."""
+    return lab_view(test_digit(index), T, target, teacher, student, sess, presentation)
+
+
 def build(ui: Wired, limits, sess, presentation):
     teachers = pretrained_choices("mnist", "teacher")
     with gr.Row(equal_height=False):
         with gr.Column(scale=0, min_width=330):
             gr.Markdown("**Draw a digit** with the mouse or a finger.")
-            ui["sketch"] = bound_uploads(gr.Sketchpad(
-                type="numpy", elem_id="sketch", canvas_size=(280, 280), show_label=False, layers=False,
-                brush=gr.Brush(default_size=20, colors=["#000000"], color_mode="fixed")),
-                limits.max_layers, int(limits.max_upload_mb * 2**20))
+            ui["pad"] = gr.HTML(None, html_template=PAD_HTML, js_on_load=PAD_JS, elem_id="sketch",
+                                apply_default_css=False)
+            ui["sketch"] = bound_uploads(gr.Sketchpad(   # the /lab API's input, never shown
+                type="numpy", elem_id="lab-api-sketch", canvas_size=(280, 280), show_label=False, layers=False,
+                visible=False), limits.max_layers, int(limits.max_upload_mb * 2**20))
         with gr.Column(scale=0, min_width=210):
             ui["preview"] = gr.Image(label="What the models see (28×28)", height=250, interactive=False,
                                      elem_id="lab-preview", buttons=[])
         with gr.Column(scale=3, min_width=420):
             ui["caption"] = gr.Markdown("Draw a digit or pick an MNIST test digit below.", elem_id="lab-caption")
             with gr.Row():
-                ui["teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None, label="Teacher",
+                ui["lab_teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None, label="Teacher",
                                             elem_id="lab-teacher")
-                ui["student"] = gr.Radio([("your trained student", "yours"), ("pretrained student", "pretrained")],
+                ui["lab_student"] = gr.Radio([("your trained student", "yours"), ("pretrained student", "pretrained")],
                                          value="yours", label="Student", elem_id="lab-student")
-                ui["target"] = gr.Dropdown(["auto"] + [str(i) for i in range(10)], value="auto",
+                ui["lab_target"] = gr.Dropdown(["auto"] + [str(i) for i in range(10)], value="auto",
                                            label="Target class (auto = teacher's guess)", elem_id="lab-target")
             gallery = None
             try:
@@ -141,17 +157,21 @@ def build(ui: Wired, limits, sess, presentation):
     ui["dkd"] = gr.Plot(plots.empty_figure(EMPTY_DKD, height=320), show_label=False, elem_id="lab-dkd")
     ui["numbers"] = gr.Markdown(elem_id="lab-numbers")
     ui["digit"] = gr.State(None)
-    knobs = ["lab_T", "target", "teacher", "student", sess, presentation]
+    # "lab_" names: "teacher" and "student" are the Train tab's controls
+    knobs = ["lab_T", "lab_target", "lab_teacher", "lab_student", sess, presentation]
     lab = dict(show_progress="hidden", concurrency_id="lab", concurrency_limit=4, trigger_mode="always_last",
                title="Temperature lab")
     pad = ui["sketch"]
-    ui.on(pad.change, on_draw, ["sketch", *knobs], OUTPUTS, api_visibility="private", preprocess=False,
-          bind={"pad": pad, "limits": limits}, **lab)
+    ui.on(ui["pad"].change, on_draw, ["pad", *knobs], OUTPUTS, api_visibility="private", bind={"limits": limits},
+          **lab)
     api_btn = gr.Button(visible=False)   # the strict endpoint for API clients: errors instead of hints
     ui.on(api_btn.click, on_api, ["sketch", *knobs], OUTPUTS, api_name="lab", preprocess=False,
           bind={"pad": pad, "limits": limits}, **lab)
-    for name in ("lab_T", "target", "teacher", "student"):
+    for name in ("lab_T", "lab_target", "lab_teacher", "lab_student"):
         ui.on(ui[name].change, on_knob, ["digit", *knobs], OUTPUTS, api_visibility="private", **lab)
     ui.on(presentation.change, on_knob, ["digit", *knobs], OUTPUTS, api_visibility="private", **lab)
-    if gallery is not None:
-        ui.on(gallery.select, on_example, knobs, OUTPUTS, api_name="lab_example", **lab)
+    if gallery is not None:   # a click in the page; API clients name a test image by its index (/lab_digit)
+        ui.on(gallery.select, on_example, knobs, OUTPUTS, api_visibility="private", **lab)
+    ui["lab_index"] = gr.Number(0, visible=False)
+    digit_btn = gr.Button(visible=False)
+    ui.on(digit_btn.click, on_test_digit, ["lab_index", *knobs], OUTPUTS, api_name="lab_digit", **lab)

@@ -10,8 +10,9 @@ from .engine import Run
 from .params import DEFAULTS
 from .results import RESULT_COLUMNS
 from .sessions import Busy
-from .ui_controls import UI_PARAMS, config_from_controls, make_controls, pair_info, visibility_updates
-from .ui_kit import Wired, status_html
+from .ui_controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
+                          visibility_updates)
+from .ui_kit import Wired, as_bool, status_html
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
@@ -56,10 +57,15 @@ def _warnings(snap: dict) -> str:
 
 
 def train_start(registry, sess, presentation, request: gr.Request = None, **controls) -> dict:
-    sess = session_of(registry, sess, request)
+    presentation = as_bool("presentation", presentation)
+    return start_run(registry, session_of(registry, sess, request), config_from_controls(controls), presentation)
+
+
+def start_run(registry, sess, cfg, presentation) -> dict:
+    """Start `cfg` for this session (the Train button, or a lesson link's autorun), within the server's limits."""
     sess.record(sess.run)   # a finished run nobody polled yet still belongs in the results table
     try:
-        run = registry.start_run(sess, config_from_controls(controls), Run)
+        run = registry.start_run(sess, cfg, Run)
     except Busy as e:
         gr.Warning(str(e), title="Server busy" if "server busy" in str(e) else "Run in progress")
         return {"sess": sess, "status": status_html(None, str(e))}
@@ -68,6 +74,9 @@ def train_start(registry, sess, presentation, request: gr.Request = None, **cont
 
 
 def train_poll(sess, presentation) -> dict:
+    presentation = as_bool("presentation", presentation)
+    if sess is not None:
+        sess.touch()          # a visitor watching a run is not idle
     run = sess.run if sess is not None else None
     if run is None:
         return {"status": status_html(None), "timer": gr.Timer(active=False), "table": results_frame(sess)}
@@ -93,13 +102,19 @@ def _control(sess, action: str) -> dict:
     if run is None or not run.alive:
         return {"status": status_html(run.snapshot() if run else None, f"Nothing to {action}: no run is going.")}
     ok = getattr(run, action)()
+    if action == "stop":    # say "stopped" as soon as it is, not at the next poll (a run ends within ~0.3 s)
+        run.join(1.0)
     note = None if ok in (None, True) else {"pause": "It is already paused.", "resume": "It is not paused.",
                                             "step": "Pause it first: a step runs to the next curve point."}[action]
     return {"status": status_html(run.snapshot(), note), "timer": gr.Timer(active=True)}
 
 
-def settings_changed(**values) -> dict:
-    return visibility_updates(values)
+def settings_changed(lesson=None, **values) -> dict:
+    """Show the method's own settings; a lesson's hidden ones stay hidden."""
+    out = visibility_updates(values)
+    for name in (lesson.hidden_params() if lesson is not None else ()):
+        out[name] = {**out[name], "visible": False}
+    return out
 
 
 def build(ui: Wired, registry, sess, presentation):
@@ -108,16 +123,18 @@ def build(ui: Wired, registry, sess, presentation):
         with gr.Column(scale=1, min_width=340, elem_id="train-controls"):
             controls, groups = make_controls()
             ui.update(controls)
-            ui.groups = groups
+            ui.update({f"grp_{g}": box for g, box in groups.items()})
             ui["pair"] = gr.Markdown(pair_info(DEFAULTS["teacher"], DEFAULTS["student"], DEFAULTS["dataset"],
                                                DEFAULTS["method"]), elem_classes="kd-pair")
         with gr.Column(scale=2, min_width=480, elem_id="train-panel"):
             with gr.Row(elem_id="run-buttons"):
-                ui["train_btn"] = gr.Button("▶ Train", variant="primary", elem_id="train-btn", size="lg")
-                ui["pause_btn"] = gr.Button("⏸ Pause", elem_id="pause-btn", size="lg")
-                ui["resume_btn"] = gr.Button("⏵ Resume", elem_id="resume-btn", size="lg")
-                ui["step_btn"] = gr.Button("⏭ Step", elem_id="step-btn", size="lg")
-                ui["stop_btn"] = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", size="lg")
+                ui["train_btn"] = gr.Button("▶ Train", variant="primary", elem_id="train-btn", size="lg", scale=2,
+                                            min_width=110)
+                ui["pause_btn"] = gr.Button("Pause", elem_id="pause-btn", size="lg", min_width=80)
+                ui["resume_btn"] = gr.Button("Resume", elem_id="resume-btn", size="lg", min_width=80)
+                ui["step_btn"] = gr.Button("Step ›", elem_id="step-btn", size="lg", min_width=80)
+                ui["stop_btn"] = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", size="lg", min_width=80)
+            ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
             ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
             ui["verdict"] = gr.Markdown(elem_id="train-verdict")
             ui["acc"] = gr.Plot(plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
@@ -137,6 +154,7 @@ def build(ui: Wired, registry, sess, presentation):
     gr.Markdown("The config JSON reruns on the command line: `python -m kdemo train --config run.json` "
                 "(or `torchrun --nproc_per_node=N -m kdemo train --config run.json`).", elem_classes="kd-note")
     ui["timer"] = gr.Timer(0.5, active=False)
+    ui["lesson"] = gr.State(None)          # the page's lesson (from its link): what stays hidden or locked
     _wire(ui, registry, sess, presentation)
 
 
@@ -156,11 +174,21 @@ def _wire(ui: Wired, registry, sess, presentation):
               concurrency_id="poll", title=action.capitalize(), bind={"action": action})
     watched = {n: ui[n] for n in WATCHED}
     for name in WATCHED:
-        ui.on(ui[name].change, settings_changed, [], [p.name for p in UI_PARAMS], inputs_kwargs=watched,
+        ui.on(ui[name].change, settings_changed, [ui["lesson"]], [p.name for p in UI_PARAMS], inputs_kwargs=watched,
               api_visibility="private", show_progress="hidden")
+    # When the visitor picks a method, a model or the optimizer (an input, not a link's or a preset's change), the
+    # learning rate follows: the one measured stable for that combination.
+    chosen = {n: ui[n] for n in ("dataset", "teacher", "student", "method", "optimizer")}
+    for name in chosen:
+        ui.on(ui[name].input, lr_changed, [], ("lr",), inputs_kwargs=chosen, api_visibility="private",
+              show_progress="hidden")
     pair = [ui[n] for n in ("teacher", "student", "dataset", "method")]
     for comp in pair:
         ui.on(comp.change, on_pair, pair, ("pair",), api_visibility="private", show_progress="hidden")
+
+
+def lr_changed(**values) -> dict:
+    return lr_update(values)
 
 
 def on_pair(teacher, student, dataset, method) -> dict:

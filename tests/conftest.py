@@ -62,3 +62,4 @@ def kdemo_server(kdemo_pretrained):
     yield demo, f"http://127.0.0.1:{port}/"
     demo.kdemo_registry.close_all()
     demo.close()
+    demo.kdemo_registry.remove_root()

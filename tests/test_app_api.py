@@ -91,7 +91,7 @@ def test_short_run_finishes_with_results_and_downloads(server):
     (row,) = rows(out[5])
     assert row["dataset"] == "mnist" and row["method"] == "kd" and row["student"] == "lenet5_half"
     assert "T=2.5" in row["hyperparameters"] and "500 labels" in row["hyperparameters"]
-    assert row["status"] == "done" and 0 <= row["KD acc %"] <= 100 and row["teacher acc %"] > 50
+    assert row["status"] == "done" and 0 <= row["student acc %"] <= 100 and row["teacher acc %"] > 50
     acc = json.loads(out[1]["plot"])
     assert {t["name"] for t in acc["data"]} >= {"distilled student", "twin (labels only)"}
     assert acc["layout"]["yaxis"]["range"] == [0, 101]
@@ -318,7 +318,7 @@ def test_results_row_names_the_run():
     cfg = TrainConfig(method="dkd", n_labeled=100, omit_classes=(3,))
     row = result_row({"id": "abc", "status": "done", "elapsed_s": 1.234, "kd_acc": 0.9, "scratch_acc": 0.8,
                       "teacher_acc": None, "epochs_done": 1.0}, cfg)
-    assert row["KD acc %"] == 90.0 and row["teacher acc %"] is None
+    assert row["student acc %"] == 90.0 and row["teacher acc %"] is None
     assert "α=1" in row["hyperparameters"] and "β=" in row["hyperparameters"] and "no 3" in row["hyperparameters"]
 
 

@@ -1,8 +1,10 @@
-"""The app in a real browser (headless Chromium via playwright): draw in the Temperature lab, train, stop.
+"""The app in a real browser (headless Chromium via playwright): draw in the Temperature lab, train, stop, and what
+a first-time teacher sees: presentation mode, labels of a labels-only run, the results table, dark mode, a phone.
 
 Recipe and traps: /work/shared/notes/browser-tests.md. Screenshots go to $KDEMO_SHOT_DIR (else a temp folder);
 KDEMO_SCREENSHOT=path also saves a full-page picture of the Train tab mid-run there (how assets/screenshot.png
-is made: KDEMO_SCREENSHOT=assets/screenshot.png pytest tests/test_browser.py).
+is made: KDEMO_SCREENSHOT=assets/screenshot.png pytest tests/test_browser.py). No wall-clock limits in assertions:
+the timeouts below are safety nets on a shared 2-core machine.
 """
 import hashlib
 import re
@@ -22,17 +24,29 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @pytest.fixture(scope="module")
-def page(kdemo_server):
-    _, url = kdemo_server
+def browser():
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1440, "height": 1000})
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(url)
-        pg.wait_for_selector("#train-btn", timeout=30_000)
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url, **context):
+    """A fresh page (its own visitor session) that records uncaught page errors."""
+    ctx = browser.new_context(**{"viewport": {"width": 1440, "height": 1000}, **context})
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto(url)
+    pg.wait_for_selector("#train-btn", timeout=30_000)
+    return pg
+
+
+@pytest.fixture(scope="module")
+def page(kdemo_server, browser):
+    pg = open_page(browser, kdemo_server[1])
+    yield pg
+    pg.context.close()
 
 
 @pytest.fixture
@@ -49,6 +63,16 @@ def plot_data(page, elem_id: str) -> str:
         const div = document.querySelector('#{elem_id} .js-plotly-plot');
         return div && div.data ? JSON.stringify(div.data.map(t => [t.name, t.x, t.y])) : '';
     }}""")
+
+
+def has_traces(page, elem_id: str):
+    data = plot_data(page, elem_id)
+    return data not in ("", "[]") and data
+
+
+def font_px(page, selector: str) -> float:
+    """The rendered font size of the first element matching `selector` (an SVG text's size is in its style)."""
+    return page.evaluate(f"""() => parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)""")
 
 
 def wait_until(fn, timeout=30.0, every=0.25):
@@ -71,20 +95,43 @@ def stroke(page, canvas, points):
     page.mouse.up()
 
 
-def test_lab_updates_as_you_draw(page, shots):
+def small_run(page, epochs="0.3", seeds="1", labeled="2000"):
+    """Small run settings through the controls."""
+    page.locator("#cfg-epochs input").fill(epochs)
+    page.locator("#cfg-seeds input").fill(seeds)
+    page.locator("#cfg-n_labeled input").fill(labeled)
+
+
+def lab_outputs(page) -> dict:
+    return {"probs": plot_data(page, "lab-probs"), "dkd": plot_data(page, "lab-dkd"),
+            "preview": page.locator("#lab-preview img").count(), "numbers": page.locator("#lab-numbers").inner_text(),
+            "caption": page.locator("#lab-caption").inner_text()}
+
+
+def test_lab_draws_without_the_toolbar_and_clear_empties_everything(page, shots):
+    """The pad draws from the start (no tool to pick); every stroke updates the lab; Clear empties every output;
+    drawing works again after it."""
     page.get_by_role("tab", name="Temperature lab").click()
-    page.locator("#sketch").get_by_role("button", name="Brush").click()
-    canvas = page.locator("#sketch .pixi-target canvas").first
+    canvas = page.locator("#sketch canvas")
     assert plot_data(page, "lab-probs") == "[]"                       # the placeholder has no bars
-    # Strokes must start on the image itself (the canvas element also covers the grey margin around it).
-    stroke(page, canvas, [(0.55, 0.28), (0.5, 0.72)])                 # a "1"
-    first = wait_until(lambda: plot_data(page, "lab-probs") not in ("", "[]") and plot_data(page, "lab-probs"))
+    stroke(page, canvas, [(0.55, 0.2), (0.5, 0.8)])                   # a "1", no toolbar touched
+    first = wait_until(lambda: has_traces(page, "lab-probs"))
     page.wait_for_selector("#lab-preview img", timeout=10_000)
     assert "teacher says" in page.locator("#lab-caption").inner_text()
-    stroke(page, canvas, [(0.35, 0.3), (0.62, 0.3)])                  # a bar on top: now more like a "7"
+    stroke(page, canvas, [(0.3, 0.22), (0.62, 0.22)])                 # a bar on top: now more like a "7"
     wait_until(lambda: plot_data(page, "lab-probs") != first)
-    assert plot_data(page, "lab-dkd") not in ("", "[]")
+    assert has_traces(page, "lab-dkd") and page.locator("#lab-numbers").inner_text().strip()
     page.screenshot(path=str(shots / "lab.png"), full_page=True)
+
+    page.locator("#sketch").get_by_role("button", name="Clear").click()
+    out = wait_until(lambda: (o := lab_outputs(page))["probs"] == "[]" and o)
+    assert out["dkd"] == "[]" and out["preview"] == 0 and not out["numbers"].strip(), out
+    assert "empty" in out["caption"], out["caption"]
+    page.screenshot(path=str(shots / "lab_cleared.png"), full_page=True)
+
+    stroke(page, canvas, [(0.5, 0.2), (0.5, 0.8)])                    # clear, then draw again
+    wait_until(lambda: has_traces(page, "lab-probs") and has_traces(page, "lab-dkd"))
+    assert "teacher says" in page.locator("#lab-caption").inner_text()
     assert not page.errors, page.errors
 
 
@@ -113,12 +160,94 @@ def test_train_curves_move_then_stop(page, shots):
     assert not page.errors, page.errors
 
 
-def test_closing_the_tab_stops_its_run(kdemo_server, page):
+def test_presentation_mode_scales_labels_buttons_and_plot_fonts(page, shots):
+    sizes = {"label": "#cfg-epochs [data-testid=block-info]", "button": "#train-btn", "tab": "#kd-tabs [role=tab]",
+             "plot": "#acc-plot .xtick text"}
+    before = {k: font_px(page, s) for k, s in sizes.items()}
+    page.locator("#presentation input").check()
+    sized = lambda: {k: font_px(page, s) for k, s in sizes.items()}  # noqa: E731
+    try:   # the plot is redrawn by the server (bigger fonts, thicker lines): wait for it
+        wait_until(lambda: all(v >= 1.3 * before[k] for k, v in sized().items()), timeout=15)
+        page.screenshot(path=str(shots / "presentation.png"), full_page=True)
+    except AssertionError:
+        raise AssertionError(f"not all 1.3x larger: {before} -> {sized()}") from None
+    finally:
+        page.locator("#presentation input").uncheck()
+
+
+def test_a_labels_only_run_is_worded_as_one_and_the_table_fits(page, shots):
+    """A CE-only run trains one student and no twin: no 'distilled' in its plots or live line; then the
+    results table (three runs, one of them with 3 seeds' mean ± sd cells) fits 1440 px without scrolling sideways."""
+    page.locator("#cfg-method input").click()
+    page.get_by_role("option", name="Cross-entropy only (no teacher)").click()
+    small_run(page, epochs="0.2", labeled="1000")
+    page.locator("#train-btn").click()
+    wait_until(lambda: "done" in page.locator("#train-status").inner_text(), timeout=90)
+    wait_until(lambda: has_traces(page, "loss-plot"))
+    acc, loss = plot_data(page, "acc-plot"), plot_data(page, "loss-plot")
+    assert "student (labels only)" in acc, acc[:200]
+    for shown in (acc, loss, page.locator("#train-verdict").inner_text()):
+        assert "distilled" not in shown and "twin" not in shown, shown[:300]
+    page.locator("#cfg-method input").click()
+    page.get_by_role("option", name="KD (Hinton soft targets)").click()
+    wait_until(lambda: page.locator("#results").inner_text().count("done") >= 1)
+    widths = page.evaluate("""() => { const v = document.querySelector('#results .virtual-table-viewport');
+                                      return [v.scrollWidth, v.clientWidth]; }""")
+    page.locator("#results").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "results_table.png"), full_page=True)
+    assert widths[0] <= widths[1] + 1, widths
+    assert not page.errors, page.errors
+
+
+def test_dark_mode_plots_are_dark_with_light_text(page, shots):
+    """Dark mode as Gradio sets it (?__theme=dark or a dark system theme): the `dark` class on the body."""
+    page.get_by_role("tab", name="Temperature lab").click()
+    wait_until(lambda: has_traces(page, "lab-probs"))
+    page.evaluate("document.body.classList.add('dark')")
+    try:
+        look = page.evaluate("""() => {
+            const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number); return (0.299 * r + 0.587 * g
+                                 + 0.114 * b) / 255; };
+            let el = document.querySelector('#lab-probs .main-svg'), bg = 'rgba(0, 0, 0, 0)';
+            for (; el && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg); el = el.parentElement)
+                bg = getComputedStyle(el).backgroundColor;
+            const paper = getComputedStyle(document.querySelector('#lab-probs .main-svg .bg'));
+            const tick = document.querySelector('#lab-probs .xtick text');
+            return {behind: lum(bg), paper: Number(paper.fillOpacity) === 0 ? 0 : lum(paper.fill),
+                    tick: lum(getComputedStyle(tick).fill)};
+        }""")
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(shots / "dark_lab.png"), full_page=True)
+    finally:
+        page.evaluate("document.body.classList.remove('dark')")
+    # a dark panel behind a transparent (or dark) plot, and light axis text
+    assert look["behind"] < 0.3 and look["paper"] < 0.3 and look["tick"] > 0.7, look
+
+
+def test_phone_shows_the_run_first_and_the_curves_on_the_first_screen(page, shots):
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.get_by_role("tab", name="Train").click()
+        panel, controls = page.locator("#train-panel").bounding_box(), page.locator("#train-controls").bounding_box()
+        assert panel["y"] < controls["y"], (panel, controls)          # the run panel first, the controls after it
+        small_run(page, epochs="0.1", labeled="1000")
+        page.evaluate("window.scrollTo(0, 0)")
+        old = plot_data(page, "acc-plot")
+        page.locator("#train-btn").click()
+        wait_until(lambda: (d := has_traces(page, "acc-plot")) and d != old, timeout=60)
+        page.screenshot(path=str(shots / "phone.png"))
+        plot, top = page.locator("#acc-plot").bounding_box(), page.evaluate("window.scrollY")
+        assert top + plot["y"] + plot["height"] <= 844, (top, plot)   # the whole accuracy plot on the first screen
+        wait_until(lambda: "done" in page.locator("#train-status").inner_text(), timeout=60)
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 1000})
+    assert not page.errors, page.errors
+
+
+def test_closing_the_tab_stops_its_run(kdemo_server, browser):
     demo, url = kdemo_server
     registry = demo.kdemo_registry
-    tab = page.context.browser.new_page()
-    tab.goto(url)
-    tab.wait_for_selector("#train-btn", timeout=30_000)
+    tab = open_page(browser, url)
     tab.locator("#cfg-epochs input").fill("12")
     tab.locator("#train-btn").click()
     wait_until(lambda: "running" in tab.locator("#train-status").inner_text())
@@ -127,3 +256,4 @@ def test_closing_the_tab_stops_its_run(kdemo_server, page):
     tab.close(run_before_unload=True)       # the browser tells the server: Blocks.unload -> Registry.forget
     wait_until(lambda: not runs[0].alive, timeout=20)
     assert runs[0].status == "stopped"
+    tab.context.close()

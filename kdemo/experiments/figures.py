@@ -11,6 +11,7 @@ import textwrap
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .figures_capacity import capacity
 from .hinton import ALL_TRAIN, MISSING
 
 HEIGHT = 350
@@ -20,10 +21,21 @@ BEFORE, AFTER, SCRATCH, TEACHER = "#999999", "#0072B2", "#E69F00", "#009E73"
 DASH = {"kd": "solid", "scratch": "dot"}
 
 
+def _title(text: str, width: int = 60) -> str:
+    """Long titles wrap: each figure is about 600 px wide (two per row in the Experiments tab)."""
+    return text if "<" in text or len(text) <= width else "<br>".join(textwrap.wrap(text, width))
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
-    layout = {"title": {"text": title, "x": 0.01}, "height": HEIGHT, "template": "plotly_white",
-              "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "xaxis_title": x, "yaxis_title": y,
-              "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0}}
+    """Transparent (the page's theme shows through), the title alone at the top, the legend under the plot."""
+    title = _title(title)
+    lines = title.count("<br>") + 1
+    layout = {"title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+              "height": HEIGHT + 22 * (lines - 1), "template": "plotly_white",
+              "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+              "margin": {"l": 60, "r": 20, "t": 40 + 24 * lines, "b": 50}, "xaxis_title": x, "yaxis_title": y,
+              "legend": {"orientation": "h", "yanchor": "top", "y": -0.28 if x else -0.12, "xanchor": "left",
+                         "x": 0.0}}
     fig.update_layout(**{**layout, **kw})
     return fig
 
@@ -31,8 +43,9 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
 def _empty(message: str) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(height=HEIGHT, template="plotly_white", xaxis={"visible": False}, yaxis={"visible": False},
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
                       annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
-                                    "yref": "paper", "font": {"size": 15, "color": "#666"}}])
+                                    "yref": "paper", "font": {"size": 15, "color": "#888"}}])
     return fig
 
 
@@ -158,7 +171,8 @@ def softened_outputs(ex: dict) -> go.Figure:
     fig.update_xaxes(visible=False, row=1, col=1)
     fig.update_yaxes(visible=False, scaleanchor="x", row=1, col=1)
     fig.update_layout(title={"text": "The teacher's softened outputs for one test digit (blue: its class)", "x": 0.01},
-                      height=HEIGHT, template="plotly_white", margin={"l": 40, "r": 20, "t": 80, "b": 40})
+                      height=HEIGHT, template="plotly_white", margin={"l": 40, "r": 20, "t": 80, "b": 40},
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
     return fig
 
 
@@ -252,4 +266,4 @@ def prob_bug(snap: dict) -> list[go.Figure]:
 
 FIGURES = {"missing_digit": missing_digit, "few_labels": few_labels, "temperature_sweep": temperature_sweep,
            "dkd_grid": dkd_grid, "notebook_lenet_dkd": notebook, "notebook_mlp_kd": notebook,
-           "notebook_cifar_cnn": notebook, "prob_bug": prob_bug}
+           "notebook_cifar_cnn": notebook, "prob_bug": prob_bug, "capacity_gap": capacity}

@@ -87,6 +87,7 @@ class ExperimentJob(Worker):
         self._current_label = ""
         self._table: list[dict] = []
         self._records: dict[str, list[dict]] = {}
+        self.runs: list[Run] = []      # its finished runs (the teaching views can show them)
 
     def stop(self):
         """Stop the current Run and skip the rest; the job ends with status 'stopped'."""
@@ -173,6 +174,7 @@ class ExperimentJob(Worker):
                     self.ctx.details.setdefault("teacher_acc_%", pct(teacher_acc))
                 self._records[step.label] = records
                 self._table.extend(rows)
+                self.runs = (self.runs + [run])[-16:]
                 self._done_units += 1
                 self._runs_done += 1
                 self._current = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import torch.nn as nn
 
+from .capacity import CAPACITY_GAP
 from .figures import FIGURES
 from .hinton import FEW_LABELS, MISSING_DIGIT
 from .job import Experiment, ExperimentJob, check_budget
@@ -11,7 +12,7 @@ from .sweeps import DKD_GRID, TEMPERATURE_SWEEP
 
 EXPERIMENTS: dict[str, Experiment] = {e.key: e for e in (
     MISSING_DIGIT, FEW_LABELS, TEMPERATURE_SWEEP, DKD_GRID, NOTEBOOK_LENET_DKD, NOTEBOOK_MLP_KD, PROB_BUG,
-    NOTEBOOK_CIFAR_CNN)}
+    NOTEBOOK_CIFAR_CNN, CAPACITY_GAP)}
 
 def get_experiment(key: str) -> Experiment:
     try:
