@@ -171,9 +171,14 @@ def bench(cases: list[str], n_train: int | None = None, seed: int = 0, progress:
 
 
 def cmd(args) -> int:
-    unknown = sorted(set(args.cases) - set(CASES) - {"members"})
+    unknown = sorted(set(args.cases) - set(CASES) - {"members", "views"})
     if unknown:
-        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + ['members']}")
+        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + ['members', 'views']}")
+    if "views" in args.cases:
+        from . import bench_views      # local: only this subcommand needs the views (and plotly)
+        rows = bench_views.bench_views()
+        print(json.dumps(rows, indent=2)) if args.json else bench_views.print_rows(rows, torch.get_num_threads())
+        return 0
     if args.train_samples is not None and args.train_samples < 10:
         raise ValueError("--train-samples must be at least 10")
     if not 1 <= args.repeat <= 20:
@@ -209,9 +214,10 @@ def cmd(args) -> int:
 
 def add_parser(sub, common):
     p = sub.add_parser("bench", parents=[common], help="engine vs a notebook-style loop: one epoch each, side by "
-                       "side; 'bench members': what several seeds cost")
+                       "side; 'bench members': what several seeds cost; 'bench views': the Teaching views' time")
     p.add_argument("cases", nargs="*", default=list(CASES),
-                   help=f"default: all of {', '.join(CASES)}; 'members' [cases]: 1, 2, 6, 16 members per case")
+                   help=f"default: all of {', '.join(CASES)}; 'members' [cases]: 1, 2, 6, 16 members per case; "
+                        "'views': the Teaching views' server time")
     p.add_argument("--train-samples", type=int, default=None, help="class-balanced subset (default: all 60000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=1, help="rounds per case; the median is reported (default 1)")

@@ -235,6 +235,7 @@ class Registry:
                            "please try again in a minute")
             started = start()
             setattr(session, attr, started)
+            session.touch()     # starting can take seconds on a cold server: idle time counts from here
             self._sessions.setdefault(session.key, session)   # counted by the limit, stopped when it closes
             return started
 

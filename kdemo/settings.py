@@ -27,7 +27,7 @@ def add_flags(parser: argparse.ArgumentParser):
     g = parser.add_argument_group("run settings (python -m kdemo train --help lists every one)")
     g.add_argument("--config", type=Path, help="JSON file of settings (flags given with it override it)")
     for p in PARAMS:
-        shown = p.format(p.default) or p.empty or "empty"
+        shown = ("on" if p.default else "off") if p.kind == "bool" else (p.format(p.default) or p.empty or "empty")
         text = f"{p.help} (default: {shown})"
         if p.kind == "bool":
             g.add_argument(flag(p), dest=p.name, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,

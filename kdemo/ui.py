@@ -43,9 +43,9 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
     ui = Wired()
     with gr.Blocks(title="kdemo · knowledge distillation lab", delete_cache=(600, 3600)) as demo:
         demo.kdemo_registry = registry
-        idle = registry.limits.session_idle_s
-        sess = ui["sess"] = gr.State(None, time_to_live=idle if idle != float("inf") else None,
-                                     delete_callback=lambda s: s is not None and registry.forget(s.key))
+        # No time_to_live: Gradio counts it from the state's last *write*, which would end a visitor who only
+        # polls a long run; the registry's sweeper expires idle sessions instead (and drops Gradio's copy).
+        sess = ui["sess"] = gr.State(None, delete_callback=lambda s: s is not None and registry.forget(s.key))
         with gr.Row(elem_id="kd-header"):
             gr.Markdown("# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big "
                         "*teacher*'s soft predictions and watch it race a twin trained on labels alone.", scale=5)

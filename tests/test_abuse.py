@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -110,14 +111,14 @@ def settle(url: str, api: dict, session: str):
     raise AssertionError("a run did not stop")
 
 
-def train_to_the_end(c: Client, settings: dict = TINY) -> dict:
+def train_to_the_end(c: Client, settings: dict = TINY, every: float = 0.2) -> dict:
     out = c.predict(**settings, api_name="/train")
     assert status_of(out[0]) in ("running", "pending"), out[0]
-    for _ in range(600):
+    for _ in range(int(120 / every)):
         out = c.predict(api_name="/poll")
         if status_of(out[0]) in ("done", "stopped", "failed"):
             return out
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError("the run did not end")
 
 
@@ -277,14 +278,31 @@ def _server_rss_mb(pid: int) -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def test_sixty_api_only_sessions_are_released_when_they_expire():
+def test_sixty_api_only_sessions_are_released_when_they_expire(tmp_path):
     proc, url = _serve({"KDEMO_SESSION_IDLE_S": "3", "KDEMO_MAX_RUNS": "4"})
+    digit = tmp_path / "digit.png"
+    img = np.full((280, 280, 4), 255, np.uint8)
+    img[40:240, 130:150, :3] = 0
+    Image.fromarray(img).save(digit)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(digit))}
     try:
         train_to_the_end(Client(url, verbose=False), SPECK)
         before = _server_rss_mb(proc.pid)
 
-        def session(_):
-            return status_of(train_to_the_end(Client(url, verbose=False), SPECK)[0])
+        clients = threading.local()
+
+        def session(k):
+            """A new visitor (gradio_client's reset_session: a fresh session on the server, without fetching the
+            page config again). One in four trains a run (results, files, a student: ~1 s of CPU each); the others
+            draw in the lab and make a lesson link."""
+            if not hasattr(clients, "c"):
+                clients.c = Client(url, verbose=False)
+            c = clients.c
+            c.reset_session()
+            if k % 4:
+                c.predict(sketch, 4.0, "auto", "lenet5", "yours", api_name="/lab")
+                return "done" if c.predict(question="Why?", api_name="/share")[0] else "no link"
+            return status_of(train_to_the_end(c, SPECK, every=0.6)[0])   # a poll draws 3 figures: not too often
         with ThreadPoolExecutor(4) as pool:     # sixty API-only visitors, four at a time
             assert set(pool.map(session, range(60))) == {"done"}
         grown = _server_rss_mb(proc.pid) - before
