@@ -110,5 +110,7 @@ def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session,
                f"that is why DKD weights it separately (β).")
     says = f"teacher says **{res.classes[res.teacher_pred]}**, student says **{res.classes[res.student_pred]}**"
     caption = f"Teacher: pretrained {teacher_key} · Student: {who} · {says} · computed in {ms:.0f} ms"
+    if session is not None:     # served from the session's folder (see Session.image_file)
+        preview = session.image_file(preview)
     return {"preview": preview, "probs": temperature_figure(res, presentation), "dkd": dkd_figure(res, presentation),
             "numbers": numbers, "caption": caption, "digit": digit}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import ctypes
 import gc
+import hashlib
+import io
 import os
 import re
 import shutil
@@ -20,6 +22,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from PIL import Image
 
 from .limits import Limits
 from .results import RESULT_COLUMNS, result_row
@@ -115,6 +119,21 @@ class Session:
         if not path.exists():
             run.save_student(path)
         return path
+
+    def image_file(self, pixels) -> str:
+        """`pixels` (uint8 array) as a PNG in this session's folder, named by its content. Gradio saves an array
+        output to one content-named file shared by all visitors, rewriting it in place: a class clicking the same
+        digit at once can be served a half-written file. Ours is written aside and renamed in, never partial."""
+        buf = io.BytesIO()
+        Image.fromarray(pixels).save(buf, format="PNG")
+        data = buf.getvalue()
+        path = self.folder / f"img-{hashlib.sha256(data).hexdigest()[:24]}.png"
+        if not path.exists():
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        return str(path)
 
 
 def release_memory():

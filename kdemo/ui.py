@@ -12,7 +12,7 @@ import gradio as gr
 from . import experiments, ui_experiments, ui_insights, ui_lab, ui_share, ui_train
 from .lab_view import pretrained_choices
 from .sessions import Registry
-from .ui_kit import Wired, guard_requests
+from .ui_kit import Wired, guard_requests, session_of
 from .ui_style import CSS, PAGE_JS, THEME
 
 HEARTBEAT_S = 60   # an open page touches its session this often, so only abandoned sessions expire
@@ -34,7 +34,7 @@ def queue_options(demo: gr.Blocks) -> dict:
 def heartbeat(registry, sess, request: gr.Request = None) -> dict:
     """The page is open: keep its session (and sweep the ones nobody has touched for too long)."""
     registry.sweep()
-    return {"sess": ui_train.session_of(registry, sess, request)}
+    return {"sess": session_of(registry, sess, request)}
 
 
 def build_demo(registry: Registry | None = None) -> gr.Blocks:
@@ -61,7 +61,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
                 ui_train.build(ui, registry, sess, presentation)
                 ui_share.build_box(ui)
             with gr.Tab("Temperature lab", id="lab"):
-                ui_lab.build(ui, registry.limits, sess, presentation)
+                ui_lab.build(ui, registry, sess, presentation)
             with gr.Tab("Experiments", id="experiments"):
                 ui_experiments.build(ui, experiments, registry, sess, presentation)
             with gr.Tab("Teaching views", id="insights"):

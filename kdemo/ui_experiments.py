@@ -12,7 +12,7 @@ from .params import param
 from .sessions import Busy
 from .ui_controls import UI_PARAMS, values_updates
 from .ui_kit import Wired, status_html
-from .ui_train import session_of
+from .ui_kit import session_of
 
 N_FIGS = 4
 IDLE = "Pick an experiment and press <b>▶ Run experiment</b>."

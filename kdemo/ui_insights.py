@@ -13,7 +13,7 @@ from . import insights_view as v
 from . import plots
 from .lab_view import lab_view, test_digit
 from .report import session_report
-from .ui_kit import Wired
+from .ui_kit import Wired, session_of
 from .ui_lab import OUTPUTS as LAB_OUTPUTS
 
 TAB = "Teaching views"
@@ -70,22 +70,29 @@ def on_failures(sess, model, presentation) -> dict:
                                                                                               data["classes"])}
 
 
-def on_cell(sess, model, true, pred, presentation) -> dict:
-    """Up to 16 test images of one confusion cell; the first one's probabilities."""
+def on_cell(sess, model, true, pred, presentation, registry=None, request: gr.Request = None) -> dict:
+    """Up to 16 test images of one confusion cell; the first one's probabilities. The images are served from the
+    visitor's session folder (Session.image_file), so the session is made here if the visitor has none yet."""
+    if registry is not None:
+        sess = session_of(registry, sess, request)
     data = v.view_data(sess)
     out = v.cell_view(data, model, true, pred)
+    if sess is not None:
+        out["ins_gallery"] = [(sess.image_file(img), caption) for img, caption in out["ins_gallery"]]
     first = out["indices"][0] if out["indices"] else None
     probs = v.image_view(data, first, presentation)["ins_probs"] if first is not None else \
         plots.empty_figure("No test image in this cell", presentation, 300)
-    return {**shown(out), "ins_image": first, "ins_probs": probs, "ins_true": str(true), "ins_pred": str(pred)}
+    return {**shown(out), "ins_image": first, "ins_probs": probs, "ins_true": str(true), "ins_pred": str(pred),
+            "sess": sess}
 
 
-def on_table_click(evt: gr.SelectData, sess, model, presentation) -> dict:
+def on_table_click(evt: gr.SelectData, sess, model, presentation, registry=None,
+                   request: gr.Request = None) -> dict:
     """A click on a cell of the confusion table (its first column names the row: not a cell)."""
     row, col = (evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else (-1, -1))
     if not isinstance(row, int) or not isinstance(col, int) or col < 1 or row < 0:
         raise ValueError("click a number in the table: its row is the true class, its column the predicted one")
-    return on_cell(sess, model, row, col - 1, presentation)
+    return on_cell(sess, model, row, col - 1, presentation, registry, request)
 
 
 def on_pick(evt: gr.SelectData, sess, model, true, pred, presentation) -> dict:
@@ -102,14 +109,17 @@ def on_image(sess, index, presentation) -> dict:
     return v.image_view(v.view_data(sess), index, presentation)
 
 
-def on_open_in_lab(sess, index, T, target, teacher, student, presentation) -> dict:
+def on_open_in_lab(sess, index, T, target, teacher, student, presentation, registry=None,
+                   request: gr.Request = None) -> dict:
     """The chosen MNIST test image in the Temperature lab, and that tab in front."""
+    if registry is not None:    # the lab's preview is a file in the visitor's session folder
+        sess = session_of(registry, sess, request)
     data = v.view_data(sess)
     if data["dataset"] != "mnist":
         raise ValueError("the Temperature lab works on MNIST digits; this run is on " + data["dataset"])
     index = v.check_int(index, 0, len(data["labels"]) - 1, "test image number")
-    return {"tabs": gr.Tabs(selected="lab"), **lab_view(test_digit(index), T, target, teacher, student, sess,
-                                                         presentation)}
+    return {"tabs": gr.Tabs(selected="lab"), "sess": sess,
+            **lab_view(test_digit(index), T, target, teacher, student, sess, presentation)}
 
 
 def on_why_dkd(sess, T, presentation) -> dict:
@@ -235,10 +245,10 @@ def build(ui: Wired, registry, sess, presentation):
                                        elem_id="ins-bias")
         _plot(ui, "ins_bias_plot", "Accuracy against the bias", "ins-bias-plot")
         ui["ins_bias_text"] = gr.Markdown(elem_id="ins-bias-text")
-    _wire(ui, sess, presentation)
+    _wire(ui, registry, sess, presentation)
 
 
-def _wire(ui: Wired, sess, presentation):
+def _wire(ui: Wired, registry, sess, presentation):
     quick = dict(show_progress="hidden", concurrency_id="insights", concurrency_limit=4, title=TAB)
     live = dict(quick, trigger_mode="always_last")
     refresh_in = [sess, "ins_T", "ins_sim_model", "ins_conf_model", "ins_dkd_T", presentation]
@@ -258,19 +268,19 @@ def _wire(ui: Wired, sess, presentation):
           **quick)
     ui.on(ui["ins_conf_model"].change, on_failures, [sess, "ins_conf_model", presentation],
           ("ins_acc", "ins_confusion"), api_name="per_class", **quick)
-    cell_out = (*CELL, "ins_true", "ins_pred")
+    cell_out, with_registry = (*CELL, "ins_true", "ins_pred", "sess"), {"registry": registry}
     ui.on(ui["ins_show"].click, on_cell, [sess, "ins_conf_model", "ins_true", "ins_pred", presentation], cell_out,
-          api_name="confusion_cell", **quick)
+          api_name="confusion_cell", bind=with_registry, **quick)
     ui.on(ui["ins_confusion"].select, on_table_click, [sess, "ins_conf_model", presentation], cell_out,
-          api_visibility="private", **quick)
+          api_visibility="private", bind=with_registry, **quick)
     ui.on(ui["ins_gallery"].select, on_pick, [sess, "ins_conf_model", "ins_true", "ins_pred", presentation],
           ("ins_image", "ins_probs"), api_visibility="private", **quick)
     img_btn = gr.Button(visible=False)
     ui.on(img_btn.click, on_image, [sess, "ins_image", presentation], ("ins_probs",), api_name="test_image", **quick)
     # the lab's own knobs ("teacher" and "student" alone name the Train tab's controls)
     knobs = [n if n in ui else n.removeprefix("lab_") for n in ("lab_T", "lab_target", "lab_teacher", "lab_student")]
-    ui.on(ui["ins_open"].click, on_open_in_lab, [sess, "ins_image", *knobs, presentation], ("tabs", *LAB_OUTPUTS),
-          api_name="open_in_lab", **dict(quick, title="Open in lab"))
+    ui.on(ui["ins_open"].click, on_open_in_lab, [sess, "ins_image", *knobs, presentation],
+          ("tabs", *LAB_OUTPUTS, "sess"), api_name="open_in_lab", bind=with_registry, **dict(quick, title="Open in lab"))
     ui.on(ui["ins_dkd_T"].change, on_why_dkd, [sess, "ins_dkd_T", presentation], ("ins_dkd", "ins_dkd_text"),
           api_name="why_dkd", **live)
     for name in ("ins_bias", "ins_bias_cls"):

@@ -136,3 +136,11 @@ def status_html(snapshot: dict | None, text: str | None = None, idle: str = "Pre
     extra = f"<div class='kd-note-line'>{html.escape(text)}</div>" if text else ""
     return (f"<div class='kd-status {cls}'><div class='kd-line'>{html.escape(status_line(snapshot))}</div>"
             f"<div class='kd-bar'><div style='width:{pct:.1f}%'></div></div>{extra}</div>")
+
+
+def session_of(registry, sess, request):
+    """The visitor's Session: the one in gr.State, or a new one (first call, or the old one was closed)."""
+    if sess is None or getattr(sess, "closed", False):
+        return registry.session(getattr(request, "session_hash", None))
+    sess.touch()
+    return sess

@@ -16,7 +16,7 @@ import numpy as np
 from . import plots
 from .lab import LabInputError, read_sketch, sketch_to_digit
 from .lab_view import example_indices, lab_view, pretrained_choices, test_digit
-from .ui_kit import Wired
+from .ui_kit import Wired, session_of
 from .ui_pad import PAD_HTML, PAD_JS, pad_image
 
 PENDING_SKETCHES = 256   # drawings uploaded but not yet processed that the server keeps, all visitors together
@@ -79,7 +79,14 @@ def cleared(message: str, presentation: bool = False) -> dict:
 EMPTY_CANVAS = "The canvas is empty: draw a digit, or click an MNIST test digit below."
 
 
-def on_draw(limits, ink, T, target, teacher, student, sess, presentation) -> dict:
+def shown(registry, request, digit, T, target, teacher, student, sess, presentation) -> dict:
+    """The lab's outputs for `digit`, and the visitor's session (made on first use: it owns the preview's file)."""
+    sess = session_of(registry, sess, request)
+    return {**lab_view(digit, T, target, teacher, student, sess, presentation), "sess": sess}
+
+
+def on_draw(registry, limits, ink, T, target, teacher, student, sess, presentation,
+            request: gr.Request = None) -> dict:
     """A stroke, an undo or a clear on the pad: an empty canvas clears every output instead of complaining."""
     png = pad_image(ink, int(limits.max_upload_mb * 2**20))
     try:
@@ -91,35 +98,40 @@ def on_draw(limits, ink, T, target, teacher, student, sess, presentation) -> dic
         if "empty" in str(e):
             return cleared(EMPTY_CANVAS, presentation)
         raise
-    return lab_view(digit, T, target, teacher, student, sess, presentation)
+    return shown(registry, request, digit, T, target, teacher, student, sess, presentation)
 
 
-def on_api(pad, limits, raw, T, target, teacher, student, sess, presentation) -> dict:
+def on_api(registry, pad, limits, raw, T, target, teacher, student, sess, presentation,
+           request: gr.Request = None) -> dict:
     """/lab for API clients: the same, but an empty canvas is an error too."""
-    return lab_view(_sketch_digit(pad, raw, limits), T, target, teacher, student, sess, presentation)
+    return shown(registry, request, _sketch_digit(pad, raw, limits), T, target, teacher, student, sess, presentation)
 
 
-def on_knob(digit, T, target, teacher, student, sess, presentation) -> dict:
+def on_knob(registry, digit, T, target, teacher, student, sess, presentation, request: gr.Request = None) -> dict:
     """T, target, models or presentation changed: recompute for the digit on screen (nothing if there is none)."""
     if digit is None:
         return {}
-    return lab_view(np.asarray(digit, dtype=np.float32), T, target, teacher, student, sess, presentation)
+    return shown(registry, request, np.asarray(digit, dtype=np.float32), T, target, teacher, student, sess,
+                 presentation)
 
 
-def on_example(evt: gr.SelectData, T, target, teacher, student, sess, presentation) -> dict:
+def on_example(registry, evt: gr.SelectData, T, target, teacher, student, sess, presentation,
+               request: gr.Request = None) -> dict:
     index = evt.index if isinstance(evt.index, int) else -1
     examples = example_indices()
     if not 0 <= index < len(examples):
         raise LabInputError(f"pick one of the {len(examples)} example digits")
-    return lab_view(test_digit(examples[index]), T, target, teacher, student, sess, presentation)
+    return shown(registry, request, test_digit(examples[index]), T, target, teacher, student, sess, presentation)
 
 
-def on_test_digit(index, T, target, teacher, student, sess, presentation) -> dict:
+def on_test_digit(registry, index, T, target, teacher, student, sess, presentation,
+                  request: gr.Request = None) -> dict:
     """/lab_digit for API clients: MNIST test image `index` (0-9999) in the lab."""
-    return lab_view(test_digit(index), T, target, teacher, student, sess, presentation)
+    return shown(registry, request, test_digit(index), T, target, teacher, student, sess, presentation)
 
 
-def build(ui: Wired, limits, sess, presentation):
+def build(ui: Wired, registry, sess, presentation):
+    limits = registry.limits
     teachers = pretrained_choices("mnist", "teacher")
     with gr.Row(equal_height=False):
         with gr.Column(scale=0, min_width=330):
@@ -161,17 +173,20 @@ def build(ui: Wired, limits, sess, presentation):
     knobs = ["lab_T", "lab_target", "lab_teacher", "lab_student", sess, presentation]
     lab = dict(show_progress="hidden", concurrency_id="lab", concurrency_limit=4, trigger_mode="always_last",
                title="Temperature lab")
-    pad = ui["sketch"]
-    ui.on(ui["pad"].change, on_draw, ["pad", *knobs], OUTPUTS, api_visibility="private", bind={"limits": limits},
-          **lab)
+    pad, shows = ui["sketch"], (*OUTPUTS, "sess")
+    with_registry = {"registry": registry}
+    ui.on(ui["pad"].change, on_draw, ["pad", *knobs], shows, api_visibility="private",
+          bind={**with_registry, "limits": limits}, **lab)
     api_btn = gr.Button(visible=False)   # the strict endpoint for API clients: errors instead of hints
-    ui.on(api_btn.click, on_api, ["sketch", *knobs], OUTPUTS, api_name="lab", preprocess=False,
-          bind={"pad": pad, "limits": limits}, **lab)
+    ui.on(api_btn.click, on_api, ["sketch", *knobs], shows, api_name="lab", preprocess=False,
+          bind={**with_registry, "pad": pad, "limits": limits}, **lab)
     for name in ("lab_T", "lab_target", "lab_teacher", "lab_student"):
-        ui.on(ui[name].change, on_knob, ["digit", *knobs], OUTPUTS, api_visibility="private", **lab)
-    ui.on(presentation.change, on_knob, ["digit", *knobs], OUTPUTS, api_visibility="private", **lab)
+        ui.on(ui[name].change, on_knob, ["digit", *knobs], shows, api_visibility="private", bind=with_registry, **lab)
+    ui.on(presentation.change, on_knob, ["digit", *knobs], shows, api_visibility="private", bind=with_registry,
+          **lab)
     if gallery is not None:   # a click in the page; API clients name a test image by its index (/lab_digit)
-        ui.on(gallery.select, on_example, knobs, OUTPUTS, api_visibility="private", **lab)
+        ui.on(gallery.select, on_example, knobs, shows, api_visibility="private", bind=with_registry, **lab)
     ui["lab_index"] = gr.Number(0, visible=False)
     digit_btn = gr.Button(visible=False)
-    ui.on(digit_btn.click, on_test_digit, ["lab_index", *knobs], OUTPUTS, api_name="lab_digit", **lab)
+    ui.on(digit_btn.click, on_test_digit, ["lab_index", *knobs], shows, api_name="lab_digit", bind=with_registry,
+          **lab)

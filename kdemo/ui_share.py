@@ -17,7 +17,8 @@ from .share import QUESTION_MAX, Lesson, build_link, hide_choices, parse_link
 from .ui_controls import UI_PARAMS, config_from_controls, values_updates
 from .ui_kit import Wired, as_bool
 from .ui_lab import OUTPUTS as LAB_OUTPUTS
-from .ui_train import session_of, start_run
+from .ui_kit import session_of
+from .ui_train import start_run
 
 LOAD_OUTPUTS = ("lesson", "banner", "tabs", "presentation", "lab_T", "exp_key", "explanation", "sess", "status",
                 "acc", "loss", "tput", "timer", "verdict", "warnings", *LAB_OUTPUTS,

@@ -12,19 +12,11 @@ from .results import RESULT_COLUMNS
 from .sessions import Busy
 from .ui_controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
                           visibility_updates)
-from .ui_kit import Wired, as_bool, status_html
+from .ui_kit import Wired, as_bool, session_of, status_html
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
 WATCHED = ("dataset", "method", "teacher", "student", "teacher_source")   # what control visibility depends on
-
-
-def session_of(registry, sess, request):
-    """The visitor's Session: the one in gr.State, or a new one (first call, or the old one was closed)."""
-    if sess is None or getattr(sess, "closed", False):
-        return registry.session(getattr(request, "session_hash", None))
-    sess.touch()
-    return sess
 
 
 def results_frame(sess) -> pd.DataFrame:

@@ -219,6 +219,27 @@ def test_lab_on_a_drawn_one(server, tmp_path):
     assert out[0] is not None                                   # the 28x28 preview
 
 
+def test_a_class_showing_the_same_digit_at_once_gets_whole_previews(server):
+    """Gradio writes an array output to one content-named file shared by all visitors, in place: concurrent
+    visitors shown the same image were served half-written files. Each session now serves its own copy."""
+    _, url = server
+    clients = [client(url) for _ in range(6)]
+
+    def visitor(c):
+        shapes = []
+        for _ in range(4):
+            out = c.predict(7, 4.0, "auto", "lenet5", "pretrained", api_name="/lab_digit")
+            shapes.append(np.asarray(Image.open(out[0])).shape[:2])
+        return shapes
+    threads = [threading.Thread(target=lambda c=c: results.append(visitor(c))) for c in clients]
+    results = []
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert [s for shapes in results for s in shapes] == [(168, 168)] * 24
+
+
 def test_lab_target_and_temperature_drive_the_dkd_view(server, tmp_path):
     _, url = server
     c = client(url)

@@ -1,12 +1,14 @@
 """The teaching views: their numbers against hand-computed small cases, the bias slider against a direct
 recomputation, the figures (validated once), and the tab's handlers on a finished run and on the pretrained pair."""
 import math
+import numpy as np
 import re
 from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import pytest
 import torch
+from PIL import Image
 
 from kdemo import insights as ins
 from kdemo import insights_view as view
@@ -15,6 +17,7 @@ from kdemo.config import TrainConfig
 from kdemo.experiments.hinton import bias_delta
 from kdemo.insights_missing import bias_accuracy, bias_curves, rule_bias, teacher_share
 from kdemo.outputs import pretrained_pair
+from kdemo.sessions import Session
 
 
 def two_class_logits(p: float) -> list[float]:
@@ -189,7 +192,7 @@ def test_bias_slider_on_real_logits_and_the_rule():
 # ---------------------------------------------------------------- the tab's handlers and figures
 
 @pytest.fixture(scope="module")
-def finished():
+def finished(tmp_path_factory):
     """A session whose last run 'finished' omitting 3: the pretrained pair with the 3 logit pushed down (two
     seeds) and a twin that is the same student pushed further."""
     d = pretrained_pair("mnist")
@@ -199,7 +202,9 @@ def finished():
     run = SimpleNamespace(id=7, cfg=cfg, alive=False, final_states={("kd", 0): {}}, outputs_cache=cache,
                           status="done", has_model=lambda which="kd": False,
                           summary=lambda: {"id": 7, "status": "done", "verdict": "KD ahead"})
-    return SimpleNamespace(run=run, folder=None)
+    sess = Session("insights", root=tmp_path_factory.mktemp("sessions"))
+    sess.run = run
+    return sess
 
 
 def test_refresh_renders_every_view_for_a_finished_run(finished):
@@ -227,7 +232,8 @@ def test_cell_click_images_and_open_in_lab(finished):
     out = ui.on_cell(finished, "kd", "4", "9", False)
     assert 0 < len(out["ins_gallery"]) <= 16 and out["ins_image"] is not None
     img, caption = out["ins_gallery"][0]
-    assert img.shape == (84, 84) and caption == f"#{out['ins_image']}"
+    assert np.asarray(Image.open(img)).shape == (84, 84) and caption == f"#{out['ins_image']}"
+    assert str(finished.folder) in img     # the session's own file (Session.image_file), not Gradio's shared one
     go.Figure(out["ins_probs"].to_plotly_json())
     lab = ui.on_open_in_lab(finished, out["ins_image"], 4.0, "auto", "lenet5", "pretrained", False)
     assert lab["tabs"].selected == "lab" and "teacher says" in lab["caption"]
