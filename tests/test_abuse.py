@@ -293,13 +293,13 @@ def test_sixty_api_only_sessions_are_released_when_they_expire(tmp_path):
 
         def session(k):
             """A new visitor (gradio_client's reset_session: a fresh session on the server, without fetching the
-            page config again). One in four trains a run (results, files, a student: ~1 s of CPU each); the others
+            page config again). One in six trains a run (results, files, a student: ~1 s of CPU each); the others
             draw in the lab and make a lesson link."""
             if not hasattr(clients, "c"):
                 clients.c = Client(url, verbose=False)
             c = clients.c
             c.reset_session()
-            if k % 4:
+            if k % 6:
                 c.predict(sketch, 4.0, "auto", "lenet5", "yours", api_name="/lab")
                 return "done" if c.predict(question="Why?", api_name="/share")[0] else "no link"
             return status_of(train_to_the_end(c, SPECK, every=0.6)[0])   # a poll draws 3 figures: not too often
