@@ -35,7 +35,8 @@ from .teachers import load_shared
 from .training import TeacherOutputs, make_optimizer, training_split
 
 def _engine_side(case: dict, n_train: int | None, seed: int) -> dict:
-    cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, n_labeled=n_train,
+    # one student, as the reference trains (the Train tab's default of 3 seeds would be 3 students)
+    cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seeds=1, seed=seed, n_labeled=n_train,
                       eval_points=2, log_points=10, device="cpu")
     _load_cached.cache_clear()   # start cold, as a fresh process would: reading the files is part of the epoch
     with PeakRSS() as mem:
@@ -43,7 +44,7 @@ def _engine_side(case: dict, n_train: int | None, seed: int) -> dict:
     if summary["status"] != "done":
         raise RuntimeError(summary["error"])
     return {"epoch_seconds": summary["elapsed_s"] - summary["eval_s"], "eval_seconds": summary["eval_s"],
-            "test_acc": summary["kd_acc"], "peak_mb": mem.mb}
+            "test_acc": summary["kd_acc"], "peak_mb": mem.mb, "members": summary["members"]}
 
 
 def _case_loss(case: dict, s_logits, t_logits, y):
@@ -64,7 +65,8 @@ def _floor_side(case: dict, n_train: int | None, seed: int) -> dict:
     reference time / this time is therefore the highest speed-up any training loop can reach on this machine
     with these PyTorch kernels.
     """
-    cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seed=seed, n_labeled=n_train, device="cpu")
+    cfg = TrainConfig(dataset="mnist", **case, epochs=1.0, twin=False, seeds=1, seed=seed, n_labeled=n_train,
+                      device="cpu")
     train = training_split(cfg, load_dataset("mnist", "train"))   # the engine's data, the engine's cache
     teacher, _ = load_shared(case["teacher"], "mnist")
     touts = TeacherOutputs(teacher, train, "cpu", needs_features=False, mode="eager")

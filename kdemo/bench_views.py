@@ -31,7 +31,8 @@ def bench_views(calls: int = CALLS) -> list[dict]:
     t0 = time.perf_counter()
     data = v.view_data(None)
     load_ms = 1000 * (time.perf_counter() - t0)
-    rows = [{"view": "load the cached logits (once per session)", "median_ms": round(load_ms, 1),
+    rows = [{"view": "compute the logits to cache (once per run; the pretrained pair's once per server)",
+             "median_ms": round(load_ms, 1),
              "max_ms": round(load_ms, 1), "images": len(data["labels"])}]
     for name, call in _views(data).items():
         times = []

@@ -25,6 +25,7 @@ class Event:
     step: int
     epoch: float
     message: str
+    recovered: float | None = None   # a collapse the member came back from: the epoch it was learning again
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,12 +72,22 @@ class Health:
 
     def _stall_advice(self, g: str, s: int) -> str:
         hist, c = self.history[g, s], self.cfg
+        if g == "scratch" and c.transfer_set == "all" and c.n_labeled is not None:   # the lesson, not a fault
+            return (f"It learns from labels alone, and only {c.n_labeled} of the images in its batches have one; "
+                    "the distilled student gets the teacher's soft targets on every image.")
         if hist and hist[0] > 0 and (max(hist) > SPIKE * hist[0] or hist[-1] > 1.5 * hist[0]):   # grew: steps too big
             return f"Its loss grew instead of falling: {self._advice(g)}."
         if c.lr >= (0.01 if c.optimizer == "adam" else 0.1):   # a dead network after a few huge steps
             return f"With lr {c.lr:g} its first steps may have killed its units: {self._advice(g)}."
         return (f"Its loss barely moves: try a larger lr (lr {self.cfg.lr:g} may be too small), more epochs, or "
                 "check the loss weights.")
+
+    def _note_recovery(self, g: str, s: int, acc: float, epoch: float):
+        """A collapsed member that learns again (a transient collapse): its warning says so, in place, once."""
+        ev = next((e for e in self.events if (e.group, e.seed, e.kind) == (g, s, "collapse")), None)
+        if ev is not None and not ev.recovered:
+            ev.recovered = round(epoch, 4)
+            ev.message += f" It recovered: {100 * acc:.0f}% at epoch {epoch:.2f}."
 
     def on_log(self, step: int, epoch: float, totals: dict[tuple[str, int], float]) -> list[Event]:
         """totals: (group, seed) -> the member's mean total loss since the last log."""
@@ -116,7 +127,9 @@ class Health:
                                           + (f"{100 * top:.0f}% of its predictions are one class"
                                              if top >= COLLAPSE_SHARE else f"its accuracy fell to {100 * acc:.0f}%, "
                                              f"chance level") + f". {_upper(self._advice(g))}."))
-                elif at_chance and step >= STALL_AT * self.steps and not was_learning:
+                elif self.low[g, s] == 0 and acc > chance + 2 * CHANCE_MARGIN:
+                    self._note_recovery(g, s, acc, epoch)
+                if at_chance and step >= STALL_AT * self.steps and not was_learning:
                     new.append(self._fire(g, s, "stall", step, epoch,
                                           f"{self._who(g, s)} is not learning: {100 * step / self.steps:.0f}% into "
                                           f"the run its accuracy is still {100 * acc:.0f}%, chance level. "

@@ -24,7 +24,7 @@ class Entry:
     config: dict = field(default_factory=dict)
 
 
-_TEACHER = dict(method="ce", twin=False, optimizer="sgd", momentum=0.9, batch_size=64, schedule="cosine",
+_TEACHER = dict(method="ce", twin=False, seeds=1, optimizer="sgd", momentum=0.9, batch_size=64, schedule="cosine",
                 n_labeled=None, eval_samples=None)
 ENTRIES = [
     Entry("mnist_lenet5", "teacher", 0.990, dict(_TEACHER, dataset="mnist", student="lenet5", lr=0.05, epochs=8)),
@@ -32,12 +32,12 @@ ENTRIES = [
           dict(_TEACHER, dataset="mnist", student="mlp_1200", lr=0.05, batch_size=128, epochs=20)),
     Entry("mnist_lenet5_half", "student", None,
           dict(dataset="mnist", teacher="lenet5", student="lenet5_half", method="kd", temperature=4.0, twin=False,
-               lr=0.01, epochs=4, schedule="cosine", n_labeled=None, eval_samples=None)),
+               seeds=1, lr=0.01, epochs=4, schedule="cosine", n_labeled=None, eval_samples=None)),
     Entry("fashion_mnist_lenet5", "teacher", 0.88,
           dict(_TEACHER, dataset="fashion_mnist", student="lenet5", lr=0.05, epochs=10)),
     Entry("fashion_mnist_lenet5_half", "student", None,
           dict(dataset="fashion_mnist", teacher="lenet5", student="lenet5_half", method="kd", temperature=4.0,
-               twin=False, lr=0.01, epochs=4, schedule="cosine", n_labeled=None, eval_samples=None)),
+               twin=False, seeds=1, lr=0.01, epochs=4, schedule="cosine", n_labeled=None, eval_samples=None)),
 ]
 
 

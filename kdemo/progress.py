@@ -24,7 +24,7 @@ def follow(worker, quiet: bool = False, out=sys.stderr, header: str | None = Non
     bar = tqdm(total=100, unit="%", file=out, disable=quiet, bar_format="{l_bar}{bar}| {elapsed}<{remaining} {postfix}")
     if header and not quiet:
         bar.write(header, file=out)
-    printed, warned = 0, 0
+    printed, warned = 0, []
     try:
         while True:
             alive = worker.alive
@@ -35,9 +35,11 @@ def follow(worker, quiet: bool = False, out=sys.stderr, header: str | None = Non
                 lines, printed = rows(snap, printed)
                 for line in lines:
                     bar.write(line, file=out)
-            for event in snap.get("health", [])[warned:]:
-                bar.write(f"warning: {event['message']}", file=out)    # also under --json: stderr
-            warned = len(snap.get("health", []))
+            health = snap.get("health", [])
+            for i, event in enumerate(health):   # new events; and a collapse that recovered says so again
+                if i >= len(warned) or event["message"] != warned[i]:
+                    bar.write(f"{'warning' if i >= len(warned) else 'note'}: {event['message']}", file=out)
+            warned = [e["message"] for e in health]     # also under --json: stderr
             if not alive:
                 break
             time.sleep(every)

@@ -138,14 +138,17 @@ class StackedNet(nn.Module):
 
     def _conv(self, t, state, g, b, pname, mod):
         w, bias = getattr(self, f"{pname}_w"), getattr(self, f"{pname}_b")
-        groups = self.m
-        if state == "grouped":     # channels side by side; each input group feeds its k members' filters
-            t = t.transpose(0, 1).reshape(b, g * t.shape[2], *t.shape[3:])
-            groups = g
-        elif state != "conv":
+        w, bias, args = w.reshape(-1, *w.shape[2:]), bias.reshape(-1), (mod.stride, mod.padding, mod.dilation)
+        if state == "grouped":
+            # Each input group feeds its k members' filters: one dense convolution per group, concatenated
+            # member-major. oneDNN's grouped convolution with one or three input channels per group was 2-3x
+            # slower than this loop, forward plus backward (6 half-LeNets: 6.6-9.8 ms vs 3.3 ms per step).
+            rows = w.shape[0] // g
+            return torch.cat([F.conv2d(t[i], w[i * rows:(i + 1) * rows], bias[i * rows:(i + 1) * rows], *args)
+                              for i in range(g)], dim=1) if g > 1 else F.conv2d(t[0], w, bias, *args)
+        if state != "conv":
             raise ValueError("a convolution after flattening cannot be stacked")
-        return F.conv2d(t, w.reshape(-1, *w.shape[2:]), bias.reshape(-1), mod.stride, mod.padding, mod.dilation,
-                        groups)
+        return F.conv2d(t, w, bias, *args, self.m)     # members side by side in channels: groups = members
 
     def _linear(self, t, state, g, b, pname):
         w, bias = getattr(self, f"{pname}_w"), getattr(self, f"{pname}_b")     # (M, H, D), (M, H)

@@ -1,4 +1,4 @@
-"""The Gradio app: Train, Temperature lab and Experiments tabs. Layout and event wiring only.
+"""The Gradio app: Train, Temperature lab, Experiments and Teaching views tabs. Layout and event wiring only.
 
 The work happens elsewhere: kdemo.ui_train / ui_lab / ui_experiments (each tab's layout and handlers),
 kdemo.ui_controls (the controls, from the parameter table), kdemo.sessions (per-visitor sessions, their

@@ -101,11 +101,25 @@ def test_bench_runs_and_prints_ratios():
         assert r[side]["epoch_seconds"] > 0 and 0 <= r[side]["test_acc"] <= 1 and r[side]["peak_mb"] >= 0
     assert r["speedup"] == pytest.approx(r["reference"]["epoch_seconds"] / r["engine"]["epoch_seconds"])
     assert r["train_samples"] == 300
+    assert r["engine"]["members"] == 1           # one student against the reference's one, whatever the defaults
     # the floor: the student's steps alone, the bound on any loop's speed-up
     assert r["floor"]["epoch_seconds"] > 0
     assert r["ceiling"] == pytest.approx(r["reference"]["epoch_seconds"] / r["floor"]["epoch_seconds"])
     assert r["engine_over_floor"] == pytest.approx(r["engine"]["epoch_seconds"] / r["floor"]["epoch_seconds"])
     assert [x["speedup"] for x in r["rounds"]] == [r["speedup"]]
+
+
+def test_bench_members_rows_per_count_and_path():
+    p = kdemo("bench", "members", "mlp_kd", "--train-samples", "300", "--json")
+    assert p.returncode == 0, p.stderr
+    rows = json.loads(p.stdout)
+    assert [(r["case"], r["members"]) for r in rows] == [("mlp_kd", m) for m in (1, 2, 6, 16)]
+    one = rows[0]
+    assert one["path"] == "loop" and one["over_one"] == 1.0      # one member always trains on its own
+    for r in rows[1:]:
+        assert r["path"] == "stacked" and r["epoch_s"] == r["stacked_epoch_s"] > 0 and r["peak_mb"] >= 0
+        assert r["over_one"] == pytest.approx(r["epoch_s"] / one["epoch_s"])
+        assert r["loop_over_one"] == pytest.approx(r["loop_epoch_s"] / one["epoch_s"])
 
 
 def test_bench_views_times_every_teaching_view():

@@ -123,8 +123,16 @@ def test_each_health_detector_fires_on_its_failure_and_stays_quiet_otherwise():
     seq = [0.5, 0.8, 0.1, 0.1]
     kinds = [e.kind for i, a in enumerate(seq) for e in h2.on_eval(10 * (i + 1), i, {"kd": [{"acc": a}]})]
     assert kinds == ["collapse"]
+    assert h2.events[0].recovered is None and "recovered" not in h2.events[0].message
+    for i, a in enumerate([0.1, 0.6, 0.7]):           # a transient collapse: the warning says it recovered, once
+        assert h2.on_eval(50 + 10 * i, 4 + i, {"kd": [{"acc": a, "top_share": 0.2}]}) == []
+    assert h2.events[0].recovered == 5 and h2.events[0].message.endswith("It recovered: 60% at epoch 5.00.")
     h3 = Health(cfg, ["kd"], [0], 10, 100)
     assert [e.kind for e in h3.on_eval(80, 4, {"kd": [{"acc": 0.11, "top_share": 0.3}]})] == ["stall"]
+    assert "larger lr" in h3.events[0].message
+    few = Health(TrainConfig(n_labeled=100, transfer_set="all", lr=0.01), ["scratch"], [0], 10, 100)
+    (stall,) = few.on_eval(80, 4, {"scratch": [{"acc": 0.1, "top_share": 0.3}]})   # few labels: the lesson itself
+    assert "only 100 of the images" in stall.message and "lr" not in stall.message
     quiet = Health(cfg, ["kd"], [0], 10, 100)
     for i, a in enumerate([0.2, 0.5, 0.7, 0.8, 0.85, 0.9]):
         assert quiet.on_eval(15 * (i + 1), i, {"kd": [{"acc": a, "top_share": 0.2}]}) == []
