@@ -19,3 +19,17 @@ def test_readme_commands_and_ci_agree():
 def test_torch_pins():
     reqs = (ROOT / "requirements.txt").read_text().split()
     assert "torch==2.14.1" in reqs and "torchvision==0.29.1" in reqs
+
+
+def test_readme_lesson_links_open_without_warnings():
+    """Every ready lesson link in the README applies whole: no key ignored, and each lesson asks its question."""
+    from kdemo import experiments
+    from kdemo.share import parse_link
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(r"`/\?([^`]+)`", readme)
+    assert len(links) >= 4
+    for link in links:
+        lesson = parse_link(link, experiments.EXPERIMENTS)
+        assert lesson.ignored == [], (link, lesson.ignored)
+    lessons = [parse_link(x, experiments.EXPERIMENTS) for x in links if "q=" in x]
+    assert len(lessons) >= 4 and all(les.question.endswith((".", "?")) for les in lessons)
