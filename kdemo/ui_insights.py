@@ -54,8 +54,16 @@ def confusion_table(counts, classes: list[str]):
 
 # ---------------------------------------------------------------- handlers
 
+def choice(have: list[str], which, options: list[tuple[str, str]]) -> str:
+    """`which` when this data has it. A model the app knows but this run lacks (the page's radio a step behind,
+    still on "teacher" after a labels-only run) falls back to the first that exists; other names are refused."""
+    valid = [k for _, k in options if k in have or (k == "diff" and {"teacher", "kd"} <= set(have))]
+    return which if which in valid or which not in [k for _, k in options] else valid[0]
+
+
 def on_similarity(sess, T, which, presentation) -> dict:
-    return shown(v.similarity_view(v.view_data(sess), T, which, presentation))
+    data = v.view_data(sess)
+    return shown(v.similarity_view(data, T, choice(v.present(data), which, SIM), presentation))
 
 
 def on_calibration(sess, presentation) -> dict:
@@ -65,7 +73,7 @@ def on_calibration(sess, presentation) -> dict:
 def on_failures(sess, model, presentation) -> dict:
     """Per-class accuracy and the confusion matrix (as a clickable table) of `model`."""
     data = v.view_data(sess)
-    conf = v.confusion_view(data, model, presentation)
+    conf = v.confusion_view(data, choice(v.present(data), model, CONF), presentation)
     return {**shown(v.per_class_view(data, presentation)), "ins_confusion": confusion_table(conf["counts"].tolist(),
                                                                                               data["classes"])}
 
@@ -124,6 +132,9 @@ def on_open_in_lab(sess, index, T, target, teacher, student, presentation, regis
 
 def on_why_dkd(sess, T, presentation) -> dict:
     data = v.view_data(sess)
+    if data.get("teacher") is None:     # a labels-only run: say so in place (its slider may still move)
+        return {"ins_dkd": plots.empty_figure("This run has no teacher", presentation),
+                "ins_dkd_text": "This run trained on labels only: there is no teacher, so no p<sub>t</sub> to show."}
     run = data["run"]
     beta = run.cfg.beta if run is not None and run.cfg.method == "dkd" else 2.0
     return shown(v.nckd_view(data, T, beta, presentation))
@@ -146,7 +157,7 @@ def on_refresh(sess, T, which, model, dkd_T, presentation) -> dict:
     data = v.view_data(sess)
     have = v.present(data)
     sims = [c for c in SIM if c[1] in have or (c[1] == "diff" and {"teacher", "kd"} <= set(have))]
-    which = which if which in [c[1] for c in sims] else "teacher" if "teacher" in have else "kd"
+    which = which if which in [c[1] for c in sims] else sims[0][1]
     confs = [c for c in CONF if c[1] in have]
     model = model if model in have else confs[0][1]
     names = [(f"{c}", str(i)) for i, c in enumerate(data["classes"])]
@@ -155,10 +166,7 @@ def on_refresh(sess, T, which, model, dkd_T, presentation) -> dict:
            "ins_true": gr.Dropdown(choices=names), "ins_pred": gr.Dropdown(choices=names),
            **on_similarity(sess, T, which, presentation), **on_calibration(sess, presentation),
            **on_failures(sess, model, presentation)}
-    if data.get("teacher") is not None:
-        out.update(on_why_dkd(sess, dkd_T, presentation))
-    else:
-        out.update(ins_dkd=plots.empty_figure("This run has no teacher", presentation), ins_dkd_text="")
+    out.update(on_why_dkd(sess, dkd_T, presentation))
     if not data["omit"]:
         return {**out, "ins_missing": gr.Column(visible=False)}
     setup = v.missing_setup(data)

@@ -92,15 +92,24 @@ PHONE_CSS = """
                         font-size: var(--text-md); }
   .kd-status { font-size: var(--text-md); }
 }
+/* Touch screens have no hover: plotly then shows its toolbar all the time, over the plot's title. */
+@media (hover: none) and (max-width: 720px) { .js-plotly-plot .modebar-container { display: none; } }
 """
 
 # Run once when the page loads (Blocks.launch(js=...)). A click on the presentation checkbox switches the page's
 # sizes at once; Gradio's own js hook on its change event (kdemo/ui.py, also fired when a lesson link sets it)
-# runs only after the event's server calls are queued, a few hundred ms later.
+# runs only after the event's server calls are queued, a few hundred ms later. A plot redrawn while its tab is
+# hidden (presentation mode switched on the Train tab redraws the lab's) is laid out at plotly's default width,
+# its subplot titles overlapping; plotly resizes responsive plots on a window resize, so a tab click sends one.
 PAGE_JS = """() => {
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);
+    }
+  }, true);
+  document.addEventListener('click', (e) => {
+    if (e.target.closest('#kd-tabs [role=tab]')) {
+      for (const ms of [60, 400]) setTimeout(() => window.dispatchEvent(new Event('resize')), ms);
     }
   }, true);
 }"""

@@ -14,21 +14,10 @@ import time
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url, **context):
@@ -74,15 +63,6 @@ def font_px(page, selector: str) -> float:
     """The rendered font size of the first element matching `selector` (an SVG text's size is in its style)."""
     return page.evaluate(f"""() => parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)""")
 
-
-def wait_until(fn, timeout=30.0, every=0.25):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time")
 
 
 def stroke(page, canvas, points):
@@ -197,6 +177,39 @@ def test_a_labels_only_run_is_worded_as_one_and_the_table_fits(page, shots):
     page.screenshot(path=str(shots / "results_table.png"), full_page=True)
     assert widths[0] <= widths[1] + 1, widths
     assert not page.errors, page.errors
+
+
+def plot_fill(page, elem_id: str) -> float:
+    """How much of its panel's width a plot's drawing uses (a plot laid out while hidden gets plotly's default)."""
+    return page.evaluate(f"""() => {{ const svg = document.querySelector('#{elem_id} .main-svg');
+        return svg ? svg.getBoundingClientRect().width /
+                     document.querySelector('#{elem_id}').getBoundingClientRect().width : 0; }}""")
+
+
+def test_lab_plots_redrawn_while_hidden_fit_when_shown(page):
+    """Presentation mode switched on the Train tab redraws the lab's plots in their hidden tab: shown again, they
+    must fill their panels, not keep plotly's default width with overlapping subplot titles."""
+    page.get_by_role("tab", name="Temperature lab").click()
+    page.locator("#lab-examples button, #lab-examples img").first.click()
+    wait_until(lambda: has_traces(page, "lab-probs"))
+    page.get_by_role("tab", name="Train").click()
+    tick = "#lab-probs .xtick text"
+    before = font_px(page, tick)
+    page.locator("#presentation input").check()
+    try:
+        wait_until(lambda: font_px(page, tick) > 1.3 * before, timeout=15)      # redrawn while hidden
+    finally:
+        page.locator("#presentation input").uncheck()
+    wait_until(lambda: font_px(page, tick) == before, timeout=15)               # and back, still hidden
+    page.get_by_role("tab", name="Temperature lab").click()
+    wait_until(lambda: plot_fill(page, "lab-probs") > 0.9 and plot_fill(page, "lab-dkd") > 0.9, timeout=10,
+               seen=lambda: (plot_fill(page, "lab-probs"), plot_fill(page, "lab-dkd")))
+    # the session's last run was labels-only (test above): the Teaching views redrawn for presentation mode must
+    # not pop an error about its missing teacher
+    toasts = page.locator("[data-testid='toast-text']")
+    errors = [toasts.nth(i).inner_text() for i in range(toasts.count())
+              if "error" in (toasts.nth(i).get_attribute("class") or "")]
+    assert not errors, errors
 
 
 def test_dark_mode_plots_are_dark_with_light_text(page, shots):

@@ -3,43 +3,26 @@ those test images, picking one draws its probabilities, and "Open in lab" puts i
 
 Recipe and traps: /work/shared/notes/browser-tests.md (Debian chromium, never `playwright install`).
 """
-import os
 import re
-import time
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def page(kdemo_server):
+def page(kdemo_server, browser):
     _, url = kdemo_server
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1440, "height": 1000})
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(url)
-        pg.wait_for_selector("#train-btn", timeout=60_000)
-        yield pg
-        browser.close()
+    pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto(url)
+    pg.wait_for_selector("#train-btn", timeout=60_000)
+    yield pg
+    pg.close()
 
-
-def wait_until(fn, timeout=60.0, every=0.25):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time")
 
 
 def text(page, selector: str) -> str:

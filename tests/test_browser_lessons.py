@@ -15,25 +15,16 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+PlaywrightError = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").Error
+
+pytestmark = needs_chromium
 SMALL = "n_labeled=500&epochs=3&seeds=1&eval_samples=200"        # a run of a few seconds
 DKD = "DKD (decoupled TCKD + NCKD)"                               # the method dropdown shows titles
 KD = "KD (Hinton soft targets)"
 GROUPS = ("models", "method", "run", "optimisation", "data", "advanced")
 
-
-@pytest.fixture(scope="module")
-def browser(kdemo_server):
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -74,16 +65,6 @@ def shots(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
-def wait_until(fn, timeout=60.0, every=0.25, seen=None):
-    """A safety net only: generous timeouts, never a speed claim. seen(): what to show when it fails."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time" + (f"; saw: {seen()!r}" if seen else ""))
-
 
 def loaded(pg):
     """The page is up (its status line rendered). The link's own effects arrive with the load event's reply:
@@ -206,7 +187,7 @@ def test_lock_makes_the_controls_read_only_but_runnable(open_link):
     assert value(pg, "eval_samples") == "200"
     epochs = pg.locator("#cfg-epochs input")
     assert not epochs.is_editable()
-    with pytest.raises(sync_api.Error):
+    with pytest.raises(PlaywrightError):
         epochs.fill("9", timeout=1_000)
     assert epochs.input_value() == "3"
     # A locked lesson still trains (with the link's values).
@@ -377,21 +358,22 @@ def test_share_link_reopens_identical_state(open_link):
 def test_locked_autorun_lesson_on_a_phone(open_link, shots):
     """autorun=1 starts the run on open (nobody clicks Train); the locked lesson fits a 390x844 phone. With
     KDEMO_LESSON_SHOT set, its first screen once the run is done is saved there (assets/lesson_phone.png)."""
-    q = quote("DKD splits KD into TCKD and NCKD. Raise β from 2 to 8: which curve moves, and why?")
-    pg = open_link("method=dkd&beta=8&n_labeled=2000&epochs=2&seeds=1&eval_samples=200&lock=1&autorun=1"
-                   f"&hide=models,optimisation,data,advanced&q={q}",   # (2000 labels: the curves rise)
+    target = os.environ.get("KDEMO_LESSON_SHOT")
+    q = quote("Which temperature teaches the student most? Try T = 1, 4 and 16, and say why.")
+    run = "" if target else "&epochs=2&seeds=1&eval_samples=200"    # the README's picture: the lesson as it is
+    pg = open_link(f"temperature=1{run}&lock=1&autorun=1&hide=models,optimisation,data,advanced&q={q}",
                    viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
     wait_until(lambda: any(w in status(pg) for w in ("running", "done")))     # started by the link alone
     wait_until(lambda: points(pg) >= 2)                                       # the live curve fills in
-    assert banner(pg).startswith("Question: DKD splits KD")
+    assert banner(pg).startswith("Question: Which temperature teaches")
     for g in ("models", "optimisation", "data", "advanced"):
         assert not shown(pg, f"#grp-{g}"), g
-    assert shown(pg, "#grp-method") and not pg.locator("#cfg-beta input").is_editable()
+    assert shown(pg, "#grp-method") and not pg.locator("#cfg-temperature input[type=number]").is_editable()
     wide = pg.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 390, f"the page is {wide}px wide on a 390px phone: it scrolls sideways"
-    target = os.environ.get("KDEMO_LESSON_SHOT")
     if target:                                             # the README's picture: the first screen, curves done
         wait_until(lambda: "done" in status(pg), timeout=300)
+        pg.mouse.move(0, 0)                                # no plot toolbar or hover label in the picture
         pg.screenshot(path=target)
     pg.screenshot(path=str(shots / "lesson_phone.png"))
     assert not pg.errors, pg.errors

@@ -311,3 +311,13 @@ def test_api_endpoints_read_the_sessions_finished_run(kdemo_server):
     caption = lab[4]                                   # preview, probs, dkd, numbers, caption
     run_id = re.search(r"your run (\w+)", out["ins_source"]).group(1)
     assert "teacher says" in caption and run_id in caption          # the lab shows this run's student
+
+
+def test_a_radio_a_step_behind_falls_back_to_what_the_run_has():
+    """After a labels-only run the page's radios may still say "teacher" or "twin" for one event: those render
+    what exists instead of an error toast; names the app does not know are still refused (test above)."""
+    assert ui.choice(["kd"], "teacher", ui.SIM) == "kd"
+    assert ui.choice(["teacher", "kd"], "scratch", ui.CONF) == "kd"
+    assert ui.choice(["teacher", "kd"], "diff", ui.SIM) == "diff"
+    assert ui.choice(["kd"], "bogus", ui.SIM) == "bogus"
+

@@ -14,9 +14,7 @@ from safetensors.torch import load_file, save_file
 
 from kdemo.cli import main
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+from browserkit import browser  # noqa: F401 (a fixture)
 
 
 def kdemo(*args):
@@ -99,16 +97,6 @@ def test_text_from_the_folder_is_escaped(hostile):
     assert "<script>alert('verdict')" not in page and "&lt;script&gt;alert(&#x27;verdict&#x27;)" in page
     assert "<img src=x" not in page
 
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def render(browser, path):

@@ -1,0 +1,40 @@
+"""What the browser tests share: Debian's chromium driven by the playwright package (never `playwright install`),
+skipped with a reason where either is missing, one browser per test module, and a polling wait whose timeouts are
+safety nets, never speed claims. Recipe and traps: /work/shared/notes/browser-tests.md."""
+import os
+import time
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+def sync_playwright():
+    """playwright's sync API, or a skip of the calling test module when the package is missing."""
+    return pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").sync_playwright()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium for the module; each test opens its own context (its own visitor session)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def wait_until(fn, timeout=60.0, every=0.25, seen=None):
+    """fn()'s first truthy value, polled; seen(): what to show when it never comes."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time" + (f"; saw: {seen()!r}" if seen else ""))
