@@ -31,6 +31,7 @@ class Recorder:
         self.events: list = []
         self.progress = 0.0
         self.eval_s = 0.0
+        self.loop_s = 0.0       # inside the training loops, evaluations excluded (no data loading, no setup)
         self.done = self.teacher_steps = self.student_steps = 0
         self.last_scores: dict | None = None
 
@@ -72,7 +73,7 @@ class Recorder:
     def summary(self, snap: dict) -> dict:
         run = self.run
         out = {"id": run.id, "status": snap["status"], "message": snap["message"], "error": snap["error"],
-               "elapsed_s": round(snap["elapsed"], 2), "eval_s": round(self.eval_s, 2),
+               "elapsed_s": round(snap["elapsed"], 2), "eval_s": round(self.eval_s, 2), "loop_s": round(self.loop_s, 2),
                "teacher_acc": snap["teacher_acc"], "config": run.cfg.to_dict(), "mode": run.mode,
                "members": run.cfg.members, "health": snap["health"]}
         for name, ev in snap["final"].items():
@@ -102,6 +103,7 @@ class PhaseRecorder:
         self.seen, self.count, self.step = 0, 0, 0
         self.logged = self.evaluated = 0
         self.t_last, self.eval_last = time.perf_counter(), rec.eval_s
+        self.t_begin, self.eval_begin = self.t_last, rec.eval_s
         self.total = max(1, rec.teacher_steps + rec.student_steps)
 
     def _base(self, step: int) -> dict:
@@ -147,6 +149,7 @@ class PhaseRecorder:
             self.log(self.step)
         if self.evaluated != self.step:
             self.evaluate(self.step)
+        self.rec.loop_s += time.perf_counter() - self.t_begin - (self.rec.eval_s - self.eval_begin)
 
     def log(self, step: int):
         members = self.ph.members

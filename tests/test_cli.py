@@ -106,6 +106,8 @@ def test_bench_runs_and_prints_ratios():
     assert r["floor"]["epoch_seconds"] > 0
     assert r["ceiling"] == pytest.approx(r["reference"]["epoch_seconds"] / r["floor"]["epoch_seconds"])
     assert r["engine_over_floor"] == pytest.approx(r["engine"]["epoch_seconds"] / r["floor"]["epoch_seconds"])
+    assert 0 < r["engine"]["loop_seconds"] <= r["engine"]["epoch_seconds"]      # the loop is part of the epoch
+    assert r["loop_over_floor"] == pytest.approx(r["engine"]["loop_seconds"] / r["floor"]["epoch_seconds"])
     assert [x["speedup"] for x in r["rounds"]] == [r["speedup"]]
 
 
