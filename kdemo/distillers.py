@@ -18,6 +18,11 @@ from . import losses as L
 from .models import init_weights
 
 
+
+def weighted(weight: float, loss: torch.Tensor) -> torch.Tensor:
+    """weight * loss; a weight of 1 (every default) launches no tensor op: this runs on every step of every run."""
+    return loss if weight == 1 else weight * loss
+
 class Distiller(nn.Module):
     """Base: plain cross-entropy on the labels. Subclasses add their distillation terms."""
     title = "Cross-entropy only (no teacher)"
@@ -78,7 +83,7 @@ class Distiller(nn.Module):
         return logits, self.loss_parts(logits, feats, y, teacher_logits, teacher_feats, progress)
 
     def ce(self, logits, y):
-        return self.hp.ce_weight * L.masked_cross_entropy(logits, y)
+        return weighted(self.hp.ce_weight, L.masked_cross_entropy(logits, y))
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress: float = 0.0) -> dict:
         return {"loss_ce": self.ce(logits, y)}
@@ -91,7 +96,7 @@ class KD(Distiller):
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         kd = L.kd_loss(logits, teacher_logits, self.hp.temperature, standardized=self.hp.standardized)
-        return {"loss_ce": self.ce(logits, y), "loss_kd": self.hp.kd_weight * kd}
+        return {"loss_ce": self.ce(logits, y), "loss_kd": weighted(self.hp.kd_weight, kd)}
 
 
 class KDProbBug(Distiller):
@@ -101,7 +106,7 @@ class KDProbBug(Distiller):
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         kd = L.kd_prob_bug_loss(logits, teacher_logits, self.hp.temperature)
-        return {"loss_ce": self.ce(logits, y), "loss_kd": self.hp.kd_weight * kd}
+        return {"loss_ce": self.ce(logits, y), "loss_kd": weighted(self.hp.kd_weight, kd)}
 
 
 class DKD(Distiller):
@@ -128,8 +133,8 @@ class DIST(Distiller):
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         inter, intra = L.dist_terms(logits, teacher_logits, self.hp.temperature)
-        return {"loss_ce": self.ce(logits, y), "loss_inter": self.hp.kd_weight * inter,
-                "loss_intra": self.hp.kd_weight * intra}
+        return {"loss_ce": self.ce(logits, y), "loss_inter": weighted(self.hp.kd_weight, inter),
+                "loss_intra": weighted(self.hp.kd_weight, intra)}
 
 
 def _shapes(model: nn.Module, sample_input: torch.Tensor) -> dict[str, tuple[int, ...]]:
@@ -164,7 +169,7 @@ class FeatureDistiller(Distiller):
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         part = self.feature_loss(self.regressor(feats[self.feature]), teacher_feats[self.feature])
-        return {"loss_ce": self.ce(logits, y), "loss_feat": self.hp.feat_weight * part}
+        return {"loss_ce": self.ce(logits, y), "loss_feat": weighted(self.hp.feat_weight, part)}
 
 
 class _HintRegressor(nn.Module):
