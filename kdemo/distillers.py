@@ -18,10 +18,10 @@ from . import losses as L
 from .models import init_weights
 
 
-
 def weighted(weight: float, loss: torch.Tensor) -> torch.Tensor:
     """weight * loss; a weight of 1 (every default) launches no tensor op: this runs on every step of every run."""
     return loss if weight == 1 else weight * loss
+
 
 class Distiller(nn.Module):
     """Base: plain cross-entropy on the labels. Subclasses add their distillation terms."""

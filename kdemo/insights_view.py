@@ -44,9 +44,14 @@ def check_int(value, lo: int, hi: int, what: str) -> int:
     return int(value)
 
 
-def check_model(key, data: dict, allowed=MODELS) -> str:
+def available(data: dict, allowed=MODELS) -> list[str]:
+    """The models of `allowed` this data has ("diff", KD student − teacher, needs both)."""
     have = present(data)
-    valid = [k for k in allowed if k in have or (k == "diff" and "teacher" in have and "kd" in have)]
+    return [k for k in allowed if k in have or (k == "diff" and "teacher" in have and "kd" in have)]
+
+
+def check_model(key, data: dict, allowed=MODELS) -> str:
+    valid = available(data, allowed)
     if key not in valid:
         shown = key if isinstance(key, str) and len(key) < 20 else "that"
         raise ValueError(f"no model {shown!r} here; choose one of {', '.join(valid)}")

@@ -11,8 +11,7 @@ from .experiments.takeaways import header, takeaway
 from .params import param
 from .sessions import Busy
 from .ui_controls import UI_PARAMS, values_updates
-from .ui_kit import Wired, status_html
-from .ui_kit import session_of
+from .ui_kit import Wired, session_of, status_html
 
 N_FIGS = 4
 IDLE = "Pick an experiment and press <b>▶ Run experiment</b>."

@@ -11,10 +11,10 @@ import pandas as pd
 
 from . import insights_view as v
 from . import plots
-from .lab_view import lab_view, test_digit
+from .lab_view import test_digit
 from .report import session_report
 from .ui_kit import Wired, session_of
-from .ui_lab import OUTPUTS as LAB_OUTPUTS
+from .ui_lab import OUTPUTS as LAB_OUTPUTS, show_digit
 
 TAB = "Teaching views"
 SIM = [("teacher", "teacher"), ("distilled student", "kd"), ("twin", "scratch"), ("student − teacher", "diff")]
@@ -54,16 +54,17 @@ def confusion_table(counts, classes: list[str]):
 
 # ---------------------------------------------------------------- handlers
 
-def choice(have: list[str], which, options: list[tuple[str, str]]) -> str:
+def choice(data: dict, which, options: list[tuple[str, str]]) -> str:
     """`which` when this data has it. A model the app knows but this run lacks (the page's radio a step behind,
     still on "teacher" after a labels-only run) falls back to the first that exists; other names are refused."""
-    valid = [k for _, k in options if k in have or (k == "diff" and {"teacher", "kd"} <= set(have))]
-    return which if which in valid or which not in [k for _, k in options] else valid[0]
+    keys = [k for _, k in options]
+    valid = v.available(data, keys)
+    return which if which in valid or which not in keys else valid[0]
 
 
 def on_similarity(sess, T, which, presentation) -> dict:
     data = v.view_data(sess)
-    return shown(v.similarity_view(data, T, choice(v.present(data), which, SIM), presentation))
+    return shown(v.similarity_view(data, T, choice(data, which, SIM), presentation))
 
 
 def on_calibration(sess, presentation) -> dict:
@@ -73,7 +74,7 @@ def on_calibration(sess, presentation) -> dict:
 def on_failures(sess, model, presentation) -> dict:
     """Per-class accuracy and the confusion matrix (as a clickable table) of `model`."""
     data = v.view_data(sess)
-    conf = v.confusion_view(data, choice(v.present(data), model, CONF), presentation)
+    conf = v.confusion_view(data, choice(data, model, CONF), presentation)
     return {**shown(v.per_class_view(data, presentation)), "ins_confusion": confusion_table(conf["counts"].tolist(),
                                                                                               data["classes"])}
 
@@ -81,12 +82,10 @@ def on_failures(sess, model, presentation) -> dict:
 def on_cell(sess, model, true, pred, presentation, registry=None, request: gr.Request = None) -> dict:
     """Up to 16 test images of one confusion cell; the first one's probabilities. The images are served from the
     visitor's session folder (Session.image_file), so the session is made here if the visitor has none yet."""
-    if registry is not None:
-        sess = session_of(registry, sess, request)
+    sess = session_of(registry, sess, request)
     data = v.view_data(sess)
     out = v.cell_view(data, model, true, pred)
-    if sess is not None:
-        out["ins_gallery"] = [(sess.image_file(img), caption) for img, caption in out["ins_gallery"]]
+    out["ins_gallery"] = [(sess.image_file(img), caption) for img, caption in out["ins_gallery"]]
     first = out["indices"][0] if out["indices"] else None
     probs = v.image_view(data, first, presentation)["ins_probs"] if first is not None else \
         plots.empty_figure("No test image in this cell", presentation, 300)
@@ -120,14 +119,12 @@ def on_image(sess, index, presentation) -> dict:
 def on_open_in_lab(sess, index, T, target, teacher, student, presentation, registry=None,
                    request: gr.Request = None) -> dict:
     """The chosen MNIST test image in the Temperature lab, and that tab in front."""
-    if registry is not None:    # the lab's preview is a file in the visitor's session folder
-        sess = session_of(registry, sess, request)
     data = v.view_data(sess)
     if data["dataset"] != "mnist":
         raise ValueError("the Temperature lab works on MNIST digits; this run is on " + data["dataset"])
     index = v.check_int(index, 0, len(data["labels"]) - 1, "test image number")
-    return {"tabs": gr.Tabs(selected="lab"), "sess": sess,
-            **lab_view(test_digit(index), T, target, teacher, student, sess, presentation)}
+    return {"tabs": gr.Tabs(selected="lab"),
+            **show_digit(registry, request, test_digit(index), T, target, teacher, student, sess, presentation)}
 
 
 def on_why_dkd(sess, T, presentation) -> dict:
@@ -155,11 +152,10 @@ def on_report(sess) -> dict:
 def on_refresh(sess, T, which, model, dkd_T, presentation) -> dict:
     """Every view for the session's data: after a run, when the tab opens, when presentation mode changes."""
     data = v.view_data(sess)
-    have = v.present(data)
-    sims = [c for c in SIM if c[1] in have or (c[1] == "diff" and {"teacher", "kd"} <= set(have))]
-    which = which if which in [c[1] for c in sims] else sims[0][1]
-    confs = [c for c in CONF if c[1] in have]
-    model = model if model in have else confs[0][1]
+    sims = [c for c in SIM if c[1] in v.available(data, [k for _, k in SIM])]
+    confs = [c for c in CONF if c[1] in v.available(data)]
+    which = which if which in [k for _, k in sims] else sims[0][1]
+    model = model if model in [k for _, k in confs] else confs[0][1]
     names = [(f"{c}", str(i)) for i, c in enumerate(data["classes"])]
     out = {"ins_source": f"Showing {data['source']}.",
            "ins_sim_model": gr.Radio(choices=sims, value=which), "ins_conf_model": gr.Radio(choices=confs, value=model),

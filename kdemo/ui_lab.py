@@ -79,7 +79,7 @@ def cleared(message: str, presentation: bool = False) -> dict:
 EMPTY_CANVAS = "The canvas is empty: draw a digit, or click an MNIST test digit below."
 
 
-def shown(registry, request, digit, T, target, teacher, student, sess, presentation) -> dict:
+def show_digit(registry, request, digit, T, target, teacher, student, sess, presentation) -> dict:
     """The lab's outputs for `digit`, and the visitor's session (made on first use: it owns the preview's file)."""
     sess = session_of(registry, sess, request)
     return {**lab_view(digit, T, target, teacher, student, sess, presentation), "sess": sess}
@@ -98,20 +98,20 @@ def on_draw(registry, limits, ink, T, target, teacher, student, sess, presentati
         if "empty" in str(e):
             return cleared(EMPTY_CANVAS, presentation)
         raise
-    return shown(registry, request, digit, T, target, teacher, student, sess, presentation)
+    return show_digit(registry, request, digit, T, target, teacher, student, sess, presentation)
 
 
 def on_api(registry, pad, limits, raw, T, target, teacher, student, sess, presentation,
            request: gr.Request = None) -> dict:
     """/lab for API clients: the same, but an empty canvas is an error too."""
-    return shown(registry, request, _sketch_digit(pad, raw, limits), T, target, teacher, student, sess, presentation)
+    return show_digit(registry, request, _sketch_digit(pad, raw, limits), T, target, teacher, student, sess, presentation)
 
 
 def on_knob(registry, digit, T, target, teacher, student, sess, presentation, request: gr.Request = None) -> dict:
     """T, target, models or presentation changed: recompute for the digit on screen (nothing if there is none)."""
     if digit is None:
         return {}
-    return shown(registry, request, np.asarray(digit, dtype=np.float32), T, target, teacher, student, sess,
+    return show_digit(registry, request, np.asarray(digit, dtype=np.float32), T, target, teacher, student, sess,
                  presentation)
 
 
@@ -121,13 +121,13 @@ def on_example(registry, evt: gr.SelectData, T, target, teacher, student, sess, 
     examples = example_indices()
     if not 0 <= index < len(examples):
         raise LabInputError(f"pick one of the {len(examples)} example digits")
-    return shown(registry, request, test_digit(examples[index]), T, target, teacher, student, sess, presentation)
+    return show_digit(registry, request, test_digit(examples[index]), T, target, teacher, student, sess, presentation)
 
 
 def on_test_digit(registry, index, T, target, teacher, student, sess, presentation,
                   request: gr.Request = None) -> dict:
     """/lab_digit for API clients: MNIST test image `index` (0-9999) in the lab."""
-    return shown(registry, request, test_digit(index), T, target, teacher, student, sess, presentation)
+    return show_digit(registry, request, test_digit(index), T, target, teacher, student, sess, presentation)
 
 
 def build(ui: Wired, registry, sess, presentation):

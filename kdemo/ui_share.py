@@ -15,9 +15,8 @@ from .params import GROUPS
 from .settings import QUERY_LIMIT, cli_command
 from .share import QUESTION_MAX, Lesson, build_link, hide_choices, parse_link
 from .ui_controls import UI_PARAMS, config_from_controls, values_updates
-from .ui_kit import Wired, as_bool
+from .ui_kit import Wired, as_bool, session_of
 from .ui_lab import OUTPUTS as LAB_OUTPUTS
-from .ui_kit import session_of
 from .ui_train import start_run
 
 LOAD_OUTPUTS = ("lesson", "banner", "tabs", "presentation", "lab_T", "exp_key", "explanation", "sess", "status",
