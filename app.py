@@ -1,25 +1,25 @@
 """kdemo's web app: `python app.py`, then open http://127.0.0.1:7860.
 
 Works as a Hugging Face Space (CPU or ZeroGPU) unchanged. Gradio's own variables set the address
-(GRADIO_SERVER_NAME, GRADIO_SERVER_PORT); kdemo's set the limits (kdemo/limits.py; README "Hosting").
+(GRADIO_SERVER_NAME, GRADIO_SERVER_PORT); kdemo's set the limits (kdemo/app/limits.py; README "Hosting").
 This is the process entry point: torch's thread count is set here, once, before the app is built; Ctrl-C and
-SIGTERM stop every run and remove this server's folders before it exits (kdemo/server.py).
+SIGTERM stop every run and remove this server's folders before it exits (kdemo/app/server.py).
 """
 import logging
 import sys
 
 import torch
 
-from kdemo.limits import Limits
-from kdemo.server import prepare, serve
-from kdemo.sessions import Registry
+from kdemo.app.limits import Limits
+from kdemo.app.server import prepare, serve
+from kdemo.app.sessions import Registry
 
 registry = Registry(Limits.from_env())
 prepare(registry)                                   # before Gradio writes anything: its uploads go under our folder
 torch.set_num_threads(registry.limits.threads())   # runs share the cores: oversubscribed threads are far slower
 torch.optim.SGD([torch.zeros(1, requires_grad=True)])   # the first optimizer imports torch._dynamo (~2 s): now,
                                                         # not in the first visitor's run
-from kdemo.ui import build_demo, launch_options, queue_options  # noqa: E402  (after GRADIO_TEMP_DIR is set)
+from kdemo.app.build import build_demo, launch_options, queue_options  # noqa: E402  (after GRADIO_TEMP_DIR is set)
 
 demo = build_demo(registry)
 

@@ -16,14 +16,15 @@ def _kd_free_port() -> int:
 def kdemo_pretrained(tmp_path_factory):
     """The pretrained MNIST teacher (lenet5) and lab student (lenet5_half): the committed ones when
     pretrained/manifest.json has them, else quick stand-ins (~93% / ~80% accuracy, ~9 s) in a temp folder."""
-    from kdemo import checkpoints, teachers
+    from kdemo.zoo import checkpoints
+    from kdemo.train import teachers
     if checkpoints.find_pretrained("lenet5", "mnist", "teacher") and \
             checkpoints.find_pretrained("lenet5_half", "mnist", "student"):
         yield checkpoints.PRETRAINED_DIR
         return
     import torch
-    from kdemo.config import TrainConfig
-    from kdemo.engine import Run
+    from kdemo.settings.config import TrainConfig
+    from kdemo.train.engine import Run
     threads = torch.get_num_threads()
     torch.set_num_threads(1)   # what the app sets on a 2-core machine; OpenMP oversubscription is far slower
     folder = tmp_path_factory.mktemp("pretrained")
@@ -51,9 +52,9 @@ def kdemo_pretrained(tmp_path_factory):
 @_kd_pytest.fixture(scope="session")
 def kdemo_server(kdemo_pretrained):
     """The app served in-process on a free port (room for 3 concurrent runs); yields (demo, url)."""
-    from kdemo.limits import Limits
-    from kdemo.sessions import Registry
-    from kdemo.ui import build_demo, launch_options, queue_options
+    from kdemo.app.limits import Limits
+    from kdemo.app.sessions import Registry
+    from kdemo.app.build import build_demo, launch_options, queue_options
     registry = Registry(Limits(max_runs=3, max_epochs=20, max_seconds=120))
     demo = build_demo(registry)
     port = _kd_free_port()

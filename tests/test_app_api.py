@@ -12,12 +12,13 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-from kdemo import plots, plots_lab
-from kdemo.config import TrainConfig
-from kdemo.limits import Limits
-from kdemo.results import result_row
-from kdemo.sessions import Busy, Registry
-from kdemo.ui_controls import config_from_controls
+from kdemo.figures import curves as plots
+from kdemo.figures import lab as plots_lab
+from kdemo.settings.config import TrainConfig
+from kdemo.app.limits import Limits
+from kdemo.train.results import result_row
+from kdemo.app.sessions import Busy, Registry
+from kdemo.app.tabs.controls import config_from_controls
 
 TINY = dict(n_labeled=500, epochs=0.5, batch_size=32, eval_samples=500, eval_points=8, seeds=1)
 LONG = dict(n_labeled=5000, epochs=5.0, batch_size=32, eval_samples=500, eval_points=40, seeds=1)
@@ -168,8 +169,8 @@ def test_busy_server_says_so_and_keeps_serving(server):
 
 
 def test_a_failed_run_reports_its_error(server, monkeypatch):
-    from kdemo import engine
-    from kdemo.data import DatasetUnavailable
+    from kdemo.train import engine
+    from kdemo.data.datasets import DatasetUnavailable
 
     def offline(*a, **k):
         raise DatasetUnavailable("MNIST (train) is not available. Looked in: nowhere")
@@ -345,8 +346,8 @@ def test_results_row_names_the_run():
 
 def test_every_figure_is_valid_plotly():
     """Figures skip plotly's validation for speed; here every builder's output is validated once."""
-    from kdemo.lab import analyse
-    from kdemo.models import create_model
+    from kdemo.teach.lab import analyse
+    from kdemo.zoo.models import create_model
     recs = [{"kind": "eval", "phase": "teacher", "epoch": 0.5, "teacher/test_acc": 0.8},
             {"kind": "eval", "phase": "student", "epoch": 0.0, "kd/test_acc": 0.1, "scratch/test_acc": 0.1},
             {"kind": "train", "phase": "student", "epoch": 0.1, "samples_per_s": 900.0, "kd/loss_ce": 2.0,
@@ -389,8 +390,9 @@ def test_experiment_preset_fills_the_train_tab_and_a_job_can_be_stopped(server):
 
 def test_app_starts_without_pretrained_weights(monkeypatch, tmp_path):
     import gradio as gr
-    from kdemo import checkpoints, teachers
-    from kdemo.ui import build_demo
+    from kdemo.zoo import checkpoints
+    from kdemo.train import teachers
+    from kdemo.app.build import build_demo
     monkeypatch.setattr(checkpoints, "MANIFEST", tmp_path / "missing.json")
     teachers.clear_cache()
     demo = build_demo(Registry(Limits()))

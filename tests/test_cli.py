@@ -13,11 +13,11 @@ def kdemo(*args, timeout=600):
                           env=env)
 
 
-# Every bad-input case runs through the real entry point (kdemo.cli.main, as `python -m kdemo` does), all in one
+# Every bad-input case runs through the real entry point (kdemo.commands.cli.main, as `python -m kdemo` does), all in one
 # child process: one torch import instead of one per case. Each case: exit status and what went to stderr.
 BATCH = r"""
 import contextlib, io, json, sys, traceback
-from kdemo.cli import main
+from kdemo.commands.cli import main
 out = []
 for argv in json.loads(sys.argv[1]):
     err = io.StringIO()

@@ -1,4 +1,4 @@
-"""kdemo.data: shipped MNIST, idx/CIFAR parsing on tiny fake files, subsets, augmentation, offline errors."""
+"""kdemo.data.datasets: shipped MNIST, idx/CIFAR parsing on tiny fake files, subsets, augmentation, offline errors."""
 import gzip
 import pickle
 import struct
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from kdemo import data
-from kdemo.data import DATASETS, DatasetUnavailable, ImageData, load_dataset, random_crop_flip, select_indices
+from kdemo.data import datasets as data
+from kdemo.data.datasets import DATASETS, DatasetUnavailable, ImageData, load_dataset, random_crop_flip, select_indices
 
 
 # ---------------------------------------------------------------- shipped MNIST
@@ -222,7 +222,7 @@ def test_select_rejects_bad_values(kwargs, match):
 
 def test_cifar_batch_that_would_run_code_is_refused(tmp_path):
     import pickle
-    from kdemo.data import read_cifar_split
+    from kdemo.data.datasets import read_cifar_split
 
     class Evil:
         def __reduce__(self):

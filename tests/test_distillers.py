@@ -3,9 +3,9 @@ regressors, none for the teacher, the teacher kept in eval mode; stacked members
 import pytest
 import torch
 
-from kdemo.config import Hyper, TrainConfig
-from kdemo.distillers import DISTILLERS
-from kdemo.models import MODELS, create_model
+from kdemo.settings.config import Hyper, TrainConfig
+from kdemo.methods.distillers import DISTILLERS
+from kdemo.zoo.models import MODELS, create_model
 
 
 @pytest.mark.parametrize("method", list(DISTILLERS))

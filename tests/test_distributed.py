@@ -16,10 +16,10 @@ import torch
 import torch.multiprocessing as mp
 from torch.utils.data.distributed import DistributedSampler
 
-from kdemo import cli
-from kdemo.config import TrainConfig
-from kdemo.distributed import is_distributed
-from kdemo.parallel import LocalContext
+from kdemo.commands import cli
+from kdemo.settings.config import TrainConfig
+from kdemo.commands.distributed import is_distributed
+from kdemo.train.parallel import LocalContext
 
 REPO = Path(__file__).resolve().parent.parent
 # Plain SGD, no momentum, no dropout, no BatchNorm: 2 processes x batch B/2 must match 1 process x batch B.
@@ -39,7 +39,7 @@ def free_port() -> int:
 
 def make_teacher() -> torch.nn.Module:
     """A fixed random LeNet-5: the same in every process, and no dependence on pretrained/."""
-    from kdemo.models import create_model
+    from kdemo.zoo.models import create_model
     torch.manual_seed(123)
     return create_model("lenet5").eval()
 
@@ -47,10 +47,10 @@ def make_teacher() -> torch.nn.Module:
 # ---- scenarios run inside each spawned rank ----------------------------------------------------------------
 
 def _equivalence(rank: int, out: Path) -> dict:
-    import kdemo.engine as engine
-    from kdemo.data import load_dataset
-    from kdemo.distributed import DDPContext
-    from kdemo.training import training_split
+    import kdemo.train.engine as engine
+    from kdemo.data.datasets import load_dataset
+    from kdemo.commands.distributed import DDPContext
+    from kdemo.train.batches import training_split
     caches = []
 
     class Recording(engine.TeacherOutputs):
@@ -77,8 +77,8 @@ def _equivalence(rank: int, out: Path) -> dict:
 
 
 def _missing_data(rank: int, out: Path) -> dict:
-    import kdemo.data as data
-    from kdemo.distributed import train_distributed
+    import kdemo.data.datasets as data
+    from kdemo.commands.distributed import train_distributed
 
     def unavailable(name, split="train", root=None, download=True):
         raise data.DatasetUnavailable(f"MNIST ({split}) is not available. Looked in: /nowhere")
@@ -94,7 +94,7 @@ def _missing_data(rank: int, out: Path) -> dict:
 
 
 def _too_many_ranks(rank: int, out: Path) -> dict:
-    from kdemo.distributed import train_distributed
+    from kdemo.commands.distributed import train_distributed
     train_distributed(TrainConfig(**{**SMALL, "n_labeled": 1}), quiet=True)
     return {"error": None}
 
@@ -133,8 +133,8 @@ def ranks(tmp_path_factory):
 # ---- tests -------------------------------------------------------------------------------------------------
 
 def test_two_processes_with_half_batches_match_one_process(ranks):
-    from kdemo.engine import Run
-    from kdemo.models import create_model
+    from kdemo.train.engine import Run
+    from kdemo.zoo.models import create_model
     out, results = ranks
     ddp = results[0]["equivalence"]
     assert ddp["status"] == "done", ddp["error"]
@@ -225,7 +225,7 @@ def test_unknown_config_key_under_torchrun_is_one_clear_line(tmp_path, monkeypat
 
 
 def test_torchrun_trains_learns_and_leaves_one_set_of_outputs(tmp_path):
-    from kdemo.checkpoints import load_model
+    from kdemo.zoo.checkpoints import load_model
     cfg = TrainConfig(dataset="mnist", teacher="lenet5", student="lenet5_half", method="kd", teacher_source="train",
                       teacher_epochs=0.05, n_labeled=1000, batch_size=8, epochs=2.0, lr=0.01, eval_samples=500,
                       device="cpu", log_points=4, eval_points=2, seeds=1)   # ~190 teacher + 126 student steps a rank

@@ -5,9 +5,9 @@ import time
 import pytest
 import torch
 
-from kdemo.config import TrainConfig
-from kdemo.engine import Run
-from kdemo.models import create_model
+from kdemo.settings.config import TrainConfig
+from kdemo.train.engine import Run
+from kdemo.zoo.models import create_model
 
 # The committed pretrained LeNet-5 teacher (its saved logits make runs start at once); one fixture trains first.
 SMALL = dict(dataset="mnist", teacher="lenet5", student="lenet5_half", teacher_source="pretrained", seeds=1,
@@ -53,7 +53,7 @@ def test_short_run_learns_and_reports_every_part(kd_run):
 
 
 def test_saved_student_loads_back(kd_run, tmp_path):
-    from kdemo.checkpoints import load_model
+    from kdemo.zoo.checkpoints import load_model
     run, summary = kd_run
     path = run.save_student(tmp_path / "student.safetensors")
     model, meta = load_model(path)
@@ -158,9 +158,9 @@ def test_given_teacher_object_is_used():
 
 
 def test_transfer_set_with_omitted_class_uses_saved_logits_at_the_right_indices():
-    from kdemo.checkpoints import find_pretrained, load_train_logits
-    from kdemo.data import load_dataset
-    from kdemo.training import split_indices
+    from kdemo.zoo.checkpoints import find_pretrained, load_train_logits
+    from kdemo.data.datasets import load_dataset
+    from kdemo.train.batches import split_indices
     cfg = TrainConfig(**{**SMALL, "n_labeled": 100, "eval_samples": None}, method="kd", transfer_set="all",
                       omit_classes=(3,), epochs=0.02, twin=False)
     train = load_dataset("mnist")
@@ -171,7 +171,7 @@ def test_transfer_set_with_omitted_class_uses_saved_logits_at_the_right_indices(
     assert run.run()["status"] == "done"
     assert run.snapshot()["final"]["kd"]["class_counts"][3] == 1010   # the test set keeps its 3s
     # The saved logits, indexed by the split, agree with the teacher run on those very images.
-    from kdemo.checkpoints import load_pretrained
+    from kdemo.zoo.checkpoints import load_pretrained
     teacher, _ = load_pretrained("lenet5", "mnist")
     pick = idx[torch.tensor([0, 777, len(idx) - 1])]
     with torch.no_grad():
@@ -209,8 +209,8 @@ def test_config_json_round_trip_and_unknown_keys():
 
 def test_transfer_set_without_omitted_classes_keeps_only_the_labeled_labels():
     """Regression: with every image in the transfer set, the unlabeled ones must still carry label -1."""
-    from kdemo.data import load_dataset
-    from kdemo.training import training_split
+    from kdemo.data.datasets import load_dataset
+    from kdemo.train.batches import training_split
     cfg = TrainConfig(**{**SMALL, "n_labeled": 100}, method="kd", transfer_set="all", epochs=0.01, twin=False)
     split = training_split(cfg, load_dataset("mnist"))
     assert len(split) == 60000 and int((split.labels >= 0).sum()) == 100

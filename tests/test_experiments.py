@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from kdemo.config import TrainConfig
+from kdemo.settings.config import TrainConfig
 from kdemo.experiments import EXPERIMENTS, experiment_figures, start_experiment
-from kdemo.experiments.command import format_table, save
+from kdemo.commands.experiment import format_table, save
 from kdemo.experiments.hinton import bias_delta, final_linear
 
 KEYS = ["missing_digit", "few_labels", "temperature_sweep", "dkd_grid", "notebook_lenet_dkd", "notebook_mlp_kd",
@@ -28,8 +28,8 @@ def one_thread():
 @pytest.fixture(scope="module")
 def teachers(one_thread):
     """None (the jobs load pretrained/ teachers and their saved logits) when committed; else small stand-ins."""
-    from kdemo.checkpoints import find_pretrained
-    from kdemo.engine import Run
+    from kdemo.zoo.checkpoints import find_pretrained
+    from kdemo.train.engine import Run
     if all(find_pretrained(k, "mnist", "teacher") for k in ("lenet5", "mlp_1200")):
         return None
     out = {}
@@ -150,7 +150,7 @@ def test_unknown_names_raise_value_error():
 
 
 def test_cli_list_and_unknown_name(capsys):
-    from kdemo.cli import main
+    from kdemo.commands.cli import main
     assert main(["experiment", "list"]) == 0
     out = capsys.readouterr().out
     assert all(k in out for k in EXPERIMENTS)
@@ -160,8 +160,8 @@ def test_cli_list_and_unknown_name(capsys):
 
 
 def test_cifar_preset_fails_with_the_dataset_message(capsys):
-    from kdemo.cli import main
-    from kdemo.data import DatasetUnavailable, load_dataset
+    from kdemo.commands.cli import main
+    from kdemo.data.datasets import DatasetUnavailable, load_dataset
     try:
         load_dataset("cifar10", "train", download=False)
         pytest.skip("CIFAR-10 is on disk here; the failure path cannot be shown")
@@ -187,6 +187,6 @@ def test_bias_delta_hits_the_share_and_final_linear_finds_the_classifier():
     shifted = logits.clone()
     shifted[:, 3] += delta
     assert (shifted.argmax(dim=1) == 3).float().mean().item() == pytest.approx(0.1, abs=0.005)
-    from kdemo.models import create_model
+    from kdemo.zoo.models import create_model
     fc = final_linear(create_model("lenet5_half"), 10)
     assert fc.out_features == 10

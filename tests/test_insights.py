@@ -10,14 +10,14 @@ import pytest
 import torch
 from PIL import Image
 
-from kdemo import insights as ins
-from kdemo import insights_view as view
-from kdemo import ui_insights as ui
-from kdemo.config import TrainConfig
+from kdemo.teach import insights as ins
+from kdemo.teach import views as view
+from kdemo.app.tabs import insights as ui
+from kdemo.settings.config import TrainConfig
 from kdemo.experiments.hinton import bias_delta
-from kdemo.insights_missing import bias_accuracy, bias_curves, rule_bias, teacher_share
-from kdemo.outputs import pretrained_pair
-from kdemo.sessions import Session
+from kdemo.teach.missing import bias_accuracy, bias_curves, rule_bias, teacher_share
+from kdemo.train.outputs import pretrained_pair
+from kdemo.app.sessions import Session
 
 
 def two_class_logits(p: float) -> list[float]:

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from kdemo import lab
-from kdemo.models import create_model
+from kdemo.teach import lab
+from kdemo.zoo.models import create_model
 
 
 def stroke_rgba(bg=(255, 255, 255), ink=(0, 0, 0), size=280):
@@ -81,7 +81,7 @@ def test_analysis_adds_up(nets):
     # Higher temperature, flatter distribution: entropy never falls as T rises.
     assert all(a <= b + 1e-9 for a, b in zip(r.teacher_entropy, r.teacher_entropy[1:]))
     # Matches the training loss functions (un-scaled: divide the T^2 back out).
-    from kdemo import losses
+    from kdemo.methods import losses
     x = torch.as_tensor((digit - 0.1307) / 0.3081, dtype=torch.float32)[None, None]
     with torch.no_grad():
         zs, zt = student(x).double(), teacher(x).double()

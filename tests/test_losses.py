@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from kdemo import losses as L
+from kdemo.methods import losses as L
 
 
 def np_softmax(z):

@@ -3,15 +3,15 @@ and twin share init and batches; a run touches no process-wide state; the statis
 import pytest
 import torch
 
-from kdemo.config import TrainConfig
-from kdemo.distillers import KD, Distiller
-from kdemo.engine import Run
-from kdemo.health import Health
-from kdemo.members import Group, Members, choose_mode
-from kdemo.models import MODELS, create_model
-from kdemo.parallel import LocalContext
-from kdemo.stats import compare, verdict
-from kdemo.training import Batches, cosine_lr
+from kdemo.settings.config import TrainConfig
+from kdemo.methods.distillers import KD, Distiller
+from kdemo.train.engine import Run
+from kdemo.train.health import Health
+from kdemo.train.members import Group, Members, choose_mode
+from kdemo.zoo.models import MODELS, create_model
+from kdemo.train.parallel import LocalContext
+from kdemo.train.stats import compare, verdict
+from kdemo.train.batches import Batches, cosine_lr
 
 STACKABLE = [k for k in MODELS if choose_mode(create_model(k, image_size=28), [Group("kd", KD)], 4, 1)[0] == "stacked"]
 

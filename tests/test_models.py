@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kdemo.data import DATASETS
-from kdemo.models import (MODELS, KDModel, count_parameters, create_model, format_count, models_for,
+from kdemo.data.datasets import DATASETS
+from kdemo.zoo.models import (MODELS, KDModel, count_parameters, create_model, format_count, models_for,
                           param_count)
 
 KEYS = list(MODELS)

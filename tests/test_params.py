@@ -5,10 +5,10 @@ import math
 
 import pytest
 
-from kdemo.config import Hyper, TrainConfig
-from kdemo.distillers import DISTILLERS
-from kdemo.params import DEFAULTS, GROUPS, PARAMS, method_params, visible
-from kdemo.settings import add_flags, cli_command, config_from_args, from_query, to_query
+from kdemo.settings.config import Hyper, TrainConfig
+from kdemo.methods.distillers import DISTILLERS
+from kdemo.settings.params import DEFAULTS, GROUPS, PARAMS, method_params, visible
+from kdemo.settings.text import add_flags, cli_command, config_from_args, from_query, to_query
 
 # A valid non-default value for every setting (a config with all of them changed at once must still be valid).
 CHANGED = {"dataset": "fashion_mnist", "teacher": "lenet5", "student": "mlp_20", "teacher_source": "train",

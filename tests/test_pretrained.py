@@ -4,10 +4,10 @@ import json
 import pytest
 import torch
 
-from kdemo.checkpoints import MANIFEST, PRETRAINED_DIR, load_model, load_train_logits, read_manifest, sha256
-from kdemo.data import load_dataset
-from kdemo.models import count_parameters
-from kdemo.inference import evaluate
+from kdemo.zoo.checkpoints import MANIFEST, PRETRAINED_DIR, load_model, load_train_logits, read_manifest, sha256
+from kdemo.data.datasets import load_dataset
+from kdemo.zoo.models import count_parameters
+from kdemo.zoo.inference import evaluate
 
 ENTRIES = read_manifest()["entries"]
 TARGETS = {"mnist_lenet5": 0.99, "mnist_mlp_1200": 0.985}   # issue 3's bars for the MNIST teachers
@@ -51,7 +51,7 @@ def test_saved_teacher_logits_match_the_weights(entry):
 
 
 def test_tampered_weights_are_refused(tmp_path, monkeypatch):
-    from kdemo import checkpoints
+    from kdemo.zoo import checkpoints
     entry = next(e for e in ENTRIES if e["name"] == "mnist_lenet5")
     (tmp_path / entry["file"]).write_bytes(b"not a safetensors file")
     monkeypatch.setattr(checkpoints, "PRETRAINED_DIR", tmp_path)

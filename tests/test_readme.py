@@ -24,7 +24,7 @@ def test_torch_pins():
 def test_readme_lesson_links_open_without_warnings():
     """Every ready lesson link in the README applies whole: no key ignored, and each lesson asks its question."""
     from kdemo import experiments
-    from kdemo.share import parse_link
+    from kdemo.settings.lessons import parse_link
     readme = (ROOT / "README.md").read_text()
     links = re.findall(r"`/\?([^`]+)`", readme)
     assert len(links) >= 4

@@ -12,7 +12,7 @@ import sys
 import pytest
 from safetensors.torch import load_file, save_file
 
-from kdemo.cli import main
+from kdemo.commands.cli import main
 
 from browserkit import browser  # noqa: F401 (a fixture)
 

@@ -5,10 +5,10 @@ import base64
 import plotly.graph_objects as go
 import pytest
 
-from kdemo import plots
+from kdemo.figures import curves as plots
 from kdemo.experiments.takeaways import header, takeaway
-from kdemo.lab import LabInputError
-from kdemo.ui_pad import PREFIX, pad_image
+from kdemo.teach.lab import LabInputError
+from kdemo.app.tabs.pad import PREFIX, pad_image
 
 
 def test_headers_are_words_not_field_names():

@@ -1,9 +1,9 @@
 """The capacity gap: one teacher distilled into students of growing size, each against its from-scratch twin over
-several seeds, so every student's gain from the teacher comes with its 95% interval (kdemo/stats.py)."""
+several seeds, so every student's gain from the teacher comes with its 95% interval (kdemo/train/stats.py)."""
 from __future__ import annotations
 
-from ..config import TrainConfig
-from ..models import shell_for
+from ..settings.config import TrainConfig
+from ..zoo.models import shell_for
 from .job import Experiment, Plan, Step
 
 # Students in the order of the figure's legend; the figure sorts them by parameter count.

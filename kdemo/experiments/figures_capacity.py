@@ -5,7 +5,7 @@ import math
 
 import plotly.graph_objects as go
 
-from ..plots import COLOR
+from ..figures.curves import COLOR
 
 HEIGHT = 380
 FAMILY = {"mlp": ("#CC79A7", "circle"), "lenet": ("#0072B2", "square")}   # Okabe-Ito; shape tells them apart too

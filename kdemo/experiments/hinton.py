@@ -7,9 +7,10 @@ import math
 import torch
 import torch.nn as nn
 
-from ..config import TrainConfig
-from ..data import load_dataset
-from ..inference import evaluate, predict
+from ..settings.config import TrainConfig
+from ..data.datasets import load_dataset
+from ..teach.missing import bias_delta
+from ..zoo.inference import evaluate, predict
 from .job import Experiment, Plan, Step, pct
 
 MNIST = dict(dataset="mnist", teacher="lenet5", student="lenet5_half")
@@ -67,17 +68,6 @@ def final_linear(model: nn.Module, num_classes: int) -> nn.Linear:
     if not layers:
         raise ValueError(f"{type(model).__name__} has no Linear layer with {num_classes} outputs")
     return layers[-1]
-
-
-def bias_delta(logits: torch.Tensor, cls: int, share: float) -> float:
-    """The smallest bias increase after which class `cls` is the argmax on a `share` fraction of the rows.
-
-    Row i predicts `cls` once delta >= (max of the other logits - logit cls); the delta is that gap's quantile.
-    """
-    others = logits.clone()
-    others[:, cls] = -math.inf
-    gap = others.max(dim=1).values - logits[:, cls]           # (N,)
-    return float(torch.quantile(gap, min(max(share, 0.0), 1.0)))
 
 
 def _test3(ev: dict) -> tuple[int, float]:

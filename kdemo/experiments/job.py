@@ -1,6 +1,6 @@
 """The background job behind every experiment: its engine Runs one after another, one progress bar, one stop.
 
-A job is a Worker (kdemo/worker.py) as a Run is: its own thread, stop Event and lock-protected table; nothing here
+A job is a Worker (kdemo/train/worker.py) as a Run is: its own thread, stop Event and lock-protected table; nothing here
 is module state.
 Teachers are resolved once per job: the pretrained one when pretrained/ has it (each Run then loads its saved
 training-set logits, so no teacher pass at all), else a teacher trained once at the start of the job and handed
@@ -17,11 +17,11 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
-from ..config import TrainConfig
-from ..data import DatasetUnavailable, load_dataset
-from ..engine import Run
-from ..models import build_for
-from ..worker import Worker
+from ..settings.config import TrainConfig
+from ..data.datasets import DatasetUnavailable, load_dataset
+from ..train.engine import Run
+from ..zoo.models import build_for
+from ..train.worker import Worker
 from .teachers import Teachers
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ..config import TrainConfig
+from ..settings.config import TrainConfig
 from .hinton import ALL_TRAIN, MNIST
 from .job import Experiment, Plan, Step, pct
 

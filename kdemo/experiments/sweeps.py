@@ -5,12 +5,12 @@ import math
 
 import torch
 
-from ..config import TrainConfig
-from ..data import load_dataset
-from ..training import split_indices
+from ..settings.config import TrainConfig
+from ..data.datasets import load_dataset
+from ..train.batches import split_indices
 from .hinton import MNIST
 from .job import Experiment, Plan, Step
-from ..inference import predict
+from ..zoo.inference import predict
 
 # Both sweeps train on a small labeled set, where the soft targets carry much of what the student learns (on all
 # 60k labels the student does about as well alone, and every setting looks the same).

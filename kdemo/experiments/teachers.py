@@ -1,4 +1,4 @@
-"""The teachers of an experiment job, resolved once per job through kdemo.teachers: given, pretrained, or trained
+"""The teachers of an experiment job, resolved once per job through kdemo.train.teachers: given, pretrained, or trained
 once at the job's start and handed to every run."""
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
-from ..config import TrainConfig
-from ..data import load_dataset
-from ..inference import predict
-from ..teachers import Teacher, pretrained_entry, resolve
+from ..settings.config import TrainConfig
+from ..data.datasets import load_dataset
+from ..zoo.inference import predict
+from ..train.teachers import Teacher, pretrained_entry, resolve
 
 
 class Teachers:

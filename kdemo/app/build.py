@@ -1,0 +1,95 @@
+"""The Gradio app: Train, Temperature lab, Experiments and Teaching views tabs. Layout and event wiring only.
+
+The work happens elsewhere: kdemo.app.tabs.train / ui_lab / ui_experiments (each tab's layout and handlers),
+kdemo.app.tabs.controls (the controls, from the parameter table), kdemo.app.sessions (per-visitor sessions, their
+lifetime, the run limit), kdemo.figures.curves (figures), kdemo.train.engine (training). Every handler reads its visitor's
+Session; the only shared objects are read-only (datasets, pretrained models) and the Registry.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from .. import experiments
+from .tabs import experiments as ui_experiments
+from .tabs import insights as ui_insights
+from .tabs import lab as ui_lab
+from .tabs import share as ui_share
+from .tabs import train as ui_train
+from ..teach.lab_view import pretrained_choices
+from .sessions import Registry
+from .kit import Wired, guard_requests, session_of
+from .style import CSS, PAGE_JS, THEME
+
+HEARTBEAT_S = 60   # an open page touches its session this often, so only abandoned sessions expire
+
+
+def launch_options(registry: Registry | None = None) -> dict:
+    """Keyword arguments for Blocks.launch: style, visible error messages, upload cap."""
+    limits = registry.limits if registry is not None else None
+    out = {"theme": THEME, "css": CSS, "js": PAGE_JS, "show_error": True}
+    if limits is not None:
+        out["max_file_size"] = f"{limits.max_upload_mb:g}mb"
+    return out
+
+
+def queue_options(demo: gr.Blocks) -> dict:
+    return {"default_concurrency_limit": 4, "max_size": demo.kdemo_registry.limits.queue_size}
+
+
+def heartbeat(registry, sess, request: gr.Request = None) -> dict:
+    """The page is open: keep its session (and sweep the ones nobody has touched for too long)."""
+    registry.sweep()
+    return {"sess": session_of(registry, sess, request)}
+
+
+def build_demo(registry: Registry | None = None) -> gr.Blocks:
+    """The whole app. `demo.kdemo_registry` holds the per-visitor sessions (for tests and shutdown)."""
+    registry = Registry() if registry is None else registry
+    ui = Wired()
+    with gr.Blocks(title="kdemo · knowledge distillation lab", delete_cache=(600, 3600)) as demo:
+        demo.kdemo_registry = registry
+        # No time_to_live: Gradio counts it from the state's last *write*, which would end a visitor who only
+        # polls a long run; the registry's sweeper expires idle sessions instead (and drops Gradio's copy).
+        sess = ui["sess"] = gr.State(None, delete_callback=lambda s: s is not None and registry.forget(s.key))
+        with gr.Row(elem_id="kd-header"):
+            gr.Markdown("# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big "
+                        "*teacher*'s soft predictions and watch it race a twin trained on labels alone.", scale=5)
+            presentation = ui["presentation"] = gr.Checkbox(
+                False, label="Presentation mode (bigger fonts and lines)", scale=0, min_width=260, container=False,
+                elem_id="presentation")
+        if not pretrained_choices("mnist", "teacher"):
+            gr.Markdown("⚠️ **No pretrained teacher found** (`pretrained/manifest.json`). Training still works "
+                        "with the teacher set to *train first*; the Temperature lab needs `python -m kdemo pretrain`.")
+        with gr.Tabs(selected="train", elem_id="kd-tabs") as tabs:
+            ui["tabs"] = tabs
+            with gr.Tab("Train", id="train"):
+                ui_train.build(ui, registry, sess, presentation)
+                ui_share.build_box(ui)
+            with gr.Tab("Temperature lab", id="lab"):
+                ui_lab.build(ui, registry, sess, presentation)
+            with gr.Tab("Experiments", id="experiments"):
+                ui_experiments.build(ui, experiments, registry, sess, presentation)
+            with gr.Tab("Teaching views", id="insights"):
+                ui_insights.build(ui, registry, sess, presentation)
+        beat = gr.Timer(HEARTBEAT_S)
+        ui.on(beat.tick, heartbeat, [sess], ("sess",), api_visibility="private", show_progress="hidden",
+              bind={"registry": registry})
+        ui_share.wire_load(ui, demo, registry)   # a lesson link's setup, applied when the page opens
+        presentation.change(None, presentation, None,   # bigger page fonts, client side (the CSS is in ui_style)
+                            js="(on) => { document.body.classList.toggle('kd-present', on); }")
+
+        def forget(request: gr.Request):
+            registry.forget(request.session_hash)
+        demo.unload(forget)
+    registry.on_close.append(lambda key: drop_gradio_state(demo, key))
+    return guard_requests(demo)
+
+
+def drop_gradio_state(demo: gr.Blocks, key: str):
+    """Gradio keeps each session's copy of the page's config (about 2 MB here) for an hour after the session
+    closes, and forever for an API client that never opened the page; a session kdemo closed needs none of it."""
+    holder = getattr(demo, "state_holder", None)
+    if holder is not None:
+        with holder.lock:
+            holder.session_data.pop(key, None)
+            holder.time_last_used.pop(key, None)

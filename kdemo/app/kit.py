@@ -1,0 +1,146 @@
+"""What every tab of the app shares: the one error boundary, handlers that return updates by name, the status line.
+
+Handlers are module-level functions of plain values that return a dict {component name: new value or update}
+(testable without a browser); `Wired.on` maps the names to this page's components and wraps the function in
+`guard`, the one error boundary: any exception becomes a short message in the UI and the API (gr.Error, never an
+empty one), the traceback goes to the server log, and the session keeps working.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import inspect
+import logging
+import typing
+
+import gradio as gr
+
+from ..train.worker import plain_error
+
+log = logging.getLogger("kdemo.app.build")
+
+
+class Refused(ValueError):
+    """Input the server will not take; the message is for the person who sent it."""
+
+
+def guard(fn, title: str = "kdemo"):
+    """The error boundary around an event handler."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as e:   # noqa: BLE001 - the boundary: every error becomes a message, never a crash
+            if isinstance(e, (ValueError, LookupError)) or type(e).__module__.startswith("kdemo"):
+                log.info("%s refused: %s", fn.__name__, e)
+                message = plain_error(e)
+            else:
+                log.exception("%s failed", fn.__name__)
+                message = (f"something went wrong on the server ({type(e).__name__}); the details are in its log. "
+                           "Your session keeps working: try again, or change the input.")
+            raise gr.Error(message[:500] or "the request could not be handled", title=title,
+                           print_exception=False) from None
+    return wrapper
+
+
+class Wired(dict):
+    """This page's components by name, and `on`: wire a name-returning handler to an event."""
+
+    def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None, **kw):
+        """`fn(*inputs)` -> {output name: value}; `bind` fills server-side arguments (the registry, limits) by
+        name. The wrapper shows Gradio fn's other parameters with their annotations resolved to real classes, so
+        gr.Request and gr.SelectData arguments are still recognised and filled in."""
+        names, bound = list(outputs), dict(bind or {})
+        sig, hints = inspect.signature(fn), typing.get_type_hints(fn)
+        params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
+                  if p.name not in bound]
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+        def by_component(*args, **kwargs):
+            result = fn(**dict(zip(positional, args)), **kwargs, **bound) or {}
+            unknown = set(result) - set(names)
+            if unknown:
+                raise RuntimeError(f"{fn.__name__} returned outputs it was not wired to: {sorted(unknown)}")
+            # Every output, in order, gr.skip() where the handler changes nothing: an empty or partial dict would
+            # be ambiguous to Gradio (a lone dict can read as the first output's value).
+            values = [result.get(n, gr.skip()) for n in names]
+            return values[0] if len(values) == 1 else tuple(values)
+        by_component.__name__ = getattr(fn, "__name__", "handler")
+        by_component.__signature__ = sig.replace(parameters=params)
+        by_component.__annotations__ = {k: v for k, v in hints.items() if k not in bound}
+        ins = [self[i] if isinstance(i, str) else i for i in inputs]
+        comps = [self[n] for n in names]
+        # Raw values: Gradio's own preprocessing answers a null slider or a word in a number box in Python's
+        # words ("'<' not supported between 'NoneType' and 'float'"); every handler checks its inputs itself.
+        kw.setdefault("preprocess", False)
+        return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
+
+
+def guard_requests(demo: gr.Blocks) -> gr.Blocks:
+    """The error boundary's first half: Gradio checks a request's values (how many, and files against their data
+    model) before any handler runs, and answers in its own words (pydantic's "validation errors for EditorData",
+    "didn't receive enough input values", the values echoed back). This turns those into one plain sentence;
+    the details go to the server log. (An instance attribute: Blocks looks the method up on itself.)"""
+    original = demo.preprocess_data
+
+    async def preprocess_data(block_fn, inputs, state, explicit_call=False):
+        try:
+            return await original(block_fn, inputs, state, explicit_call)
+        except gr.Error:
+            raise
+        except Exception as e:   # noqa: BLE001 - the boundary for what Gradio refuses before a handler runs
+            log.info("request refused before %s: %s", getattr(block_fn, "name", "?"), str(e)[:300])
+            names = [getattr(b, "label", None) or type(b).__name__.lower() for b in block_fn.inputs]
+            count = f"{len(inputs)} value(s) sent, {len(names)} expected" if len(inputs) != len(names) else \
+                "a value sent is not in the form this endpoint takes"
+            raise gr.Error(f"The request was refused: {count}. This endpoint takes: {', '.join(names)[:300]} "
+                           "(see the app's API page for the types).", print_exception=False) from None
+    demo.preprocess_data = preprocess_data
+    return demo
+
+
+def as_bool(name: str, value) -> bool:
+    """A checkbox's value from a raw request: true or false, nothing else."""
+    if not isinstance(value, bool):
+        raise Refused(f"{name} must be true or false")
+    return value
+
+
+def status_line(snapshot: dict) -> str:
+    """'running · training the student · 42% · 12 s elapsed · ~16 s left', then any message or error."""
+    status = "paused" if snapshot.get("paused") else snapshot.get("status", "")
+    parts = [status]
+    if status in ("running", "paused") and snapshot.get("phase"):
+        parts.append(str(snapshot["phase"]))
+    parts.append(f"{100 * float(snapshot.get('progress') or 0):.0f}%")
+    parts.append(f"{float(snapshot.get('elapsed') or 0):.0f} s elapsed")
+    if snapshot.get("eta") is not None:
+        parts.append(f"~{snapshot['eta']:.0f} s left")
+    line = " · ".join(parts)
+    if snapshot.get("message"):
+        line += f" · {snapshot['message']}"
+    if snapshot.get("error"):
+        line += f" · ⚠️ {snapshot['error']}"
+    return line
+
+
+def status_html(snapshot: dict | None, text: str | None = None, idle: str = "Press <b>▶ Train</b> to start.") -> str:
+    """A status line with a progress bar, for a run or an experiment job (or a note when there is none)."""
+    if snapshot is None:
+        body = html.escape(text) if text else idle
+        return f"<div class='kd-status'>{body}</div>"
+    pct = 100 * float(snapshot.get("progress") or 0)
+    cls = "paused" if snapshot.get("paused") else html.escape(str(snapshot.get("status", "")))
+    extra = f"<div class='kd-note-line'>{html.escape(text)}</div>" if text else ""
+    return (f"<div class='kd-status {cls}'><div class='kd-line'>{html.escape(status_line(snapshot))}</div>"
+            f"<div class='kd-bar'><div style='width:{pct:.1f}%'></div></div>{extra}</div>")
+
+
+def session_of(registry, sess, request):
+    """The visitor's Session: the one in gr.State, or a new one (first call, or the old one was closed)."""
+    if sess is None or getattr(sess, "closed", False):
+        return registry.session(getattr(request, "session_hash", None))
+    sess.touch()
+    return sess

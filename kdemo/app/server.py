@@ -1,0 +1,48 @@
+"""Serving the app for strangers: a clean start and a clean stop.
+
+At start the folders of earlier kdemo servers whose process is gone are removed (never a live server's), and
+Gradio's uploads go under this server's own folder. SIGINT (Ctrl-C) and SIGTERM stop every run, wait for their
+threads (a thread left inside torch when the interpreter exits aborts it: "terminate called without an active
+exception"), close the server, remove this server's folders, and exit 0. A sweeper thread closes idle sessions.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+
+from .sessions import Registry, remove_stale_roots
+
+log = logging.getLogger("kdemo.app.server")
+
+
+def prepare(registry: Registry) -> None:
+    """Before Gradio is used: leftovers of dead servers go, and Gradio's files go under this server's folder."""
+    removed = remove_stale_roots()
+    if removed:
+        log.warning("removed %d folder(s) of kdemo servers that are no longer running", len(removed))
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(registry.root / "gradio"))
+
+
+def serve(demo, registry: Registry, queue: dict, launch: dict, stop: threading.Event | None = None) -> int:
+    """Launch and wait until SIGINT/SIGTERM (or `stop`), then shut down cleanly; returns the exit status."""
+    stop = stop or threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    registry.start_sweeper()
+    demo.queue(**queue).launch(prevent_thread_lock=True, **launch)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        busy = registry.active()
+        log.warning("shutting down: stopping %d run(s)", busy)
+        registry.close_all(wait=5.0)
+        demo.close()
+        registry.remove_root()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

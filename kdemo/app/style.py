@@ -1,0 +1,117 @@
+"""The app's look: theme and CSS (status bar, lab, tables, presentation mode, dark plots, phones), in one place.
+
+Plots follow the page's theme here, in the browser: figures are drawn with transparent backgrounds and plotly's
+light-theme text colour, and in dark mode the CSS below repaints that text and the gridlines light. An exported
+PNG (plotly's camera button) is drawn from the figure itself, so it keeps dark text: readable on paper.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from .tabs.pad import PAD_CSS
+
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
+
+SCALE = 1.4   # presentation mode: every text size, on the page and in the plots (kdemo/figures/curves.py's style)
+
+BASE_CSS = """
+#kd-header h1 { margin-bottom: 0.2em; }
+.kd-status { font-size: var(--text-lg); padding: 10px 14px; border-radius: 10px;
+             background: var(--block-background-fill); border: 1px solid var(--border-color-primary); }
+.kd-status .kd-line { margin-bottom: 6px; }
+.kd-bar { height: 10px; border-radius: 5px; background: var(--neutral-200); overflow: hidden; }
+.dark .kd-bar { background: var(--neutral-700); }
+.kd-bar > div { height: 100%; background: var(--color-accent); transition: width 0.4s linear; }
+.kd-status.done .kd-bar > div { background: #009E73; }
+.kd-status.stopped .kd-bar > div, .kd-status.failed .kd-bar > div { background: #D55E00; }
+.kd-note { opacity: 0.75; font-size: var(--text-sm); }
+#lab-preview img { image-rendering: pixelated; object-fit: contain; }
+#lab-examples img { image-rendering: pixelated; }
+#lab-examples .grid-container { grid-template-columns: repeat(10, minmax(0, 1fr)) !important; gap: 6px; }
+#lab-examples .thumbnail-item { height: auto !important; aspect-ratio: 1 / 1; }
+#exp-takeaway { font-size: var(--text-lg); }
+.kd-question { font-size: var(--text-lg); padding: 10px 14px; border-radius: 10px; border-left: 6px solid #E69F00;
+               background: var(--block-background-fill); }
+#train-controls input:disabled, #train-controls textarea:disabled, #train-controls .disabled {
+    opacity: 0.65; cursor: not-allowed; }   /* a locked lesson: values visible, clearly not editable */
+#ins-gallery img { image-rendering: pixelated; }
+#ins-confusion td { cursor: pointer; }
+"""
+
+# Results tables: Gradio sizes each column to its unwrapped content. Capping that width (a CSS variable the
+# dataframe reads) makes long cells wrap instead, so the 14 columns fit 1440 px without sideways scrolling; headers
+# wrap between words only.
+TABLE_CSS = """
+#results, #exp-table { --size-2: 5px; }
+#results .table-wrap, #exp-table .table-wrap { --df-max-col-width: 120px !important; }
+#results .header-table, #results .virtual-row, #exp-table .header-table, #exp-table .virtual-row {
+    font-family: var(--font); font-size: var(--text-sm); }
+#results .header, #exp-table .header { overflow-wrap: normal; word-break: normal; }
+"""
+
+
+def _sizes(scale: float) -> str:
+    """Gradio's text sizes times `scale`, and every size derived from them declared again beside them: a derived
+    variable is resolved where it is declared (the theme's :root), so overriding --text-md alone changes nothing."""
+    base = {"xxs": 9, "xs": 10, "sm": 12, "md": 14, "lg": 16, "xl": 22, "xxl": 26}
+    out = [f"--text-{k}: {round(v * scale)}px;" for k, v in base.items()]
+    derived = {"block-label": "md", "block-title": "md", "block-info": "sm", "body": "md", "input": "md",
+               "prose": "md", "checkbox-label": "md", "section-header": "md", "button-large": "lg",
+               "button-medium": "md", "button-small": "sm", "chatbot": "lg"}
+    out += [f"--{k}-text-size: var(--text-{v});" for k, v in derived.items()]
+    return " ".join(out)
+
+
+PRESENT_CSS = f"""
+body.kd-present {{ {_sizes(SCALE)} }}
+body.kd-present #kd-tabs button[role=tab] {{ font-size: var(--text-lg); }}
+body.kd-present #sketch .kd-pad-bar button {{ font-size: var(--text-lg); }}
+body.kd-present input[type=checkbox], body.kd-present input[type=radio] {{ transform: scale({SCALE}); }}
+"""
+
+# Text in plotly's default colours, #2a3f5f (template plotly_white: the experiments' validated figures) or #444
+# (plotly.js's own: kdemo/figures/curves.py sends its templates unexpanded), and the grid; text given a colour of its own
+# keeps it. No comma inside a selector: Gradio splits custom CSS selectors at every comma.
+_DEFAULT_TEXT = ('.dark .js-plotly-plot .main-svg text[style*="fill: rgb(42"]',
+                 '.dark .js-plotly-plot .main-svg text[style*="fill: rgb(68"]')
+DARK_CSS = f"""
+{", ".join(_DEFAULT_TEXT)} {{ fill: #e5e7eb !important; }}
+.dark .js-plotly-plot .gridlayer path {{ stroke: rgba(255, 255, 255, 0.13) !important; }}
+.dark .js-plotly-plot .zerolinelayer path {{ stroke: rgba(255, 255, 255, 0.35) !important; }}
+.dark .js-plotly-plot .legend .bg {{ fill: transparent !important; }}
+"""
+
+# Phones: the run panel (buttons, status, accuracy curves) first, the controls after it, a shorter header.
+PHONE_CSS = """
+@media (max-width: 720px) {
+  #train-panel { order: -1; }
+  #kd-header { --text-xxl: 22px; flex-direction: column; gap: 4px; }
+  #kd-header p { display: none; }
+  #run-buttons { flex-wrap: nowrap !important; gap: 4px; }
+  #run-buttons button { min-width: 0 !important; flex: 1 1 0 !important; padding: 8px 2px;
+                        font-size: var(--text-md); }
+  .kd-status { font-size: var(--text-md); }
+}
+/* Touch screens have no hover: plotly then shows its toolbar all the time, over the plot's title. */
+@media (hover: none) and (max-width: 720px) { .js-plotly-plot .modebar-container { display: none; } }
+"""
+
+# Run once when the page loads (Blocks.launch(js=...)). A click on the presentation checkbox switches the page's
+# sizes at once; Gradio's own js hook on its change event (kdemo/app/build.py, also fired when a lesson link sets it)
+# runs only after the event's server calls are queued, a few hundred ms later. A plot redrawn while its tab is
+# hidden (presentation mode switched on the Train tab redraws the lab's) is laid out at plotly's default width,
+# its subplot titles overlapping; plotly resizes responsive plots on a window resize, so a tab click sends one.
+PAGE_JS = """() => {
+  document.addEventListener('change', (e) => {
+    if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
+      document.body.classList.toggle('kd-present', e.target.checked);
+    }
+  }, true);
+  document.addEventListener('click', (e) => {
+    if (e.target.closest('#kd-tabs [role=tab]')) {
+      for (const ms of [60, 400]) setTimeout(() => window.dispatchEvent(new Event('resize')), ms);
+    }
+  }, true);
+}"""
+
+CSS = BASE_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS

@@ -1,0 +1,123 @@
+"""The Experiments tab: pick a classroom experiment, read what it shows, load its preset into the Train tab, or run
+it as one background job with its figures and table. Handlers return updates by name (kdemo/app/kit.py)."""
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from ...figures import curves as plots
+from ...settings.config import TrainConfig
+from ...experiments.takeaways import header, takeaway
+from ...settings.params import param
+from ..sessions import Busy
+from .controls import UI_PARAMS, values_updates
+from ..kit import Wired, session_of, status_html
+
+N_FIGS = 4
+IDLE = "Pick an experiment and press <b>▶ Run experiment</b>."
+
+
+def _experiment(X, key):
+    if not isinstance(key, str) or key not in X.EXPERIMENTS:
+        raise ValueError(f"unknown experiment; choose one of {', '.join(X.EXPERIMENTS)}")
+    return X.EXPERIMENTS[key]
+
+
+def explain(X, key) -> dict:
+    return {"explanation": _experiment(X, key).explanation}
+
+
+def load_preset(X, key) -> dict:
+    """The experiment's headline run in the Train tab's controls, and that tab in front."""
+    cfg = TrainConfig.from_dict(dict(_experiment(X, key).preset))
+    return {"tabs": gr.Tabs(selected="train"), **values_updates(cfg)}
+
+
+def run_experiment(X, registry, key, budget, seed, sess, request: gr.Request = None) -> dict:
+    exp = _experiment(X, key)
+    if budget not in X.BUDGETS:
+        raise ValueError(f"unknown budget; choose one of {', '.join(X.BUDGETS)}")
+    seed = param("seed").check(seed)
+    sess = session_of(registry, sess, request)
+    try:
+        job = registry.start_job(sess, lambda: X.start_experiment(exp.key, budget=budget, seed=seed))
+    except Busy as e:
+        gr.Warning(str(e), title="Server busy")
+        return {"sess": sess, "exp_status": status_html(None, str(e), IDLE)}
+    return {"sess": sess, "exp_status": status_html(job.snapshot(), idle=IDLE), "exp_timer": gr.Timer(active=True)}
+
+
+def results_table(rows: list[dict]) -> pd.DataFrame:
+    """An experiment's rows with readable headers ('3s right after fix', not 'test_3s_right_after')."""
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns={c: header(c) for c in frame.columns})
+
+
+def poll_experiment(X, sess, presentation=False) -> dict:
+    if sess is not None:
+        sess.touch()          # a visitor watching a job is not idle
+    job = sess.job if sess is not None else None
+    if job is None:
+        return {"exp_status": status_html(None, idle=IDLE), "exp_timer": gr.Timer(active=False)}
+    alive = job.alive
+    snap = job.snapshot()
+    try:
+        figs = [plots.restyle(f, presentation) for f in X.experiment_figures(snap["key"], snap)][:N_FIGS]
+    except Exception as e:  # noqa: BLE001 - a figure bug must not stop the polling
+        figs, snap = [], {**snap, "error": snap.get("error") or f"figures: {e}"}
+    out = {"exp_status": status_html(snap, idle=IDLE), "exp_takeaway": takeaway(snap["key"], snap)}
+    for i in range(N_FIGS):
+        out[f"fig{i}"] = gr.Plot(value=figs[i], visible=True) if i < len(figs) else gr.Plot(visible=False)
+    rows = snap.get("table") or []
+    if rows:
+        out["exp_table"] = gr.Dataframe(value=results_table(rows), visible=True)
+    if not alive:
+        out["exp_timer"] = gr.Timer(active=False)
+    return out
+
+
+def stop_experiment(sess) -> dict:
+    job = sess.job if sess is not None else None
+    if job is not None:
+        job.stop()
+    return {"exp_status": status_html(job.snapshot() if job is not None else None, "Nothing to stop.", IDLE)}
+
+
+def build(ui: Wired, X, registry, sess, presentation):
+    exps = X.EXPERIMENTS
+    first = next(iter(exps))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=320):
+            ui["exp_key"] = gr.Dropdown([(e.title, k) for k, e in exps.items()], value=first, label="Experiment",
+                                        elem_id="exp-key")
+            ui["exp_budget"] = gr.Radio([("quick (about a minute)", "quick"), ("full (a few minutes)", "full")],
+                                        value="quick", label="Budget", elem_id="exp-budget")
+            ui["exp_seed"] = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1, elem_id="exp-seed")
+            ui["exp_load"] = gr.Button("Load preset into Train tab", elem_id="exp-load")
+            with gr.Row():
+                ui["exp_run"] = gr.Button("▶ Run experiment", variant="primary", elem_id="exp-run")
+                ui["exp_stop"] = gr.Button("■ Stop", variant="stop", elem_id="exp-stop")
+        with gr.Column(scale=2, min_width=480):
+            ui["exp_status"] = gr.HTML(status_html(None, idle=IDLE), elem_id="exp-status")
+            ui["exp_takeaway"] = gr.Markdown(elem_id="exp-takeaway")
+            ui["explanation"] = gr.Markdown(exps[first].explanation, elem_id="exp-explanation")
+    with gr.Row(elem_id="exp-figs"):   # two figures a row at 1440 px: titles and legends need the width
+        for i in range(N_FIGS):
+            ui[f"fig{i}"] = gr.Plot(visible=False, show_label=False, elem_id=f"exp-fig{i}", min_width=560)
+    ui["exp_table"] = gr.Dataframe(interactive=False, wrap=True, label="Results", max_height=360, visible=False,
+                                   elem_id="exp-table")
+    ui["exp_timer"] = gr.Timer(1.0, active=False)
+    figs = tuple(f"fig{i}" for i in range(N_FIGS))
+    ui.on(ui["exp_key"].change, explain, ["exp_key"], ("explanation",), api_visibility="private", bind={"X": X})
+    ui.on(ui["exp_load"].click, load_preset, ["exp_key"], ("tabs", *(p.name for p in UI_PARAMS)),
+          api_name="load_preset", title="Load preset", bind={"X": X})
+    ui.on(ui["exp_run"].click, run_experiment, ["exp_key", "exp_budget", "exp_seed", sess],
+          ("sess", "exp_status", "exp_timer"), api_name="experiment", concurrency_id="train", concurrency_limit=2,
+          title="Cannot start this experiment", bind={"X": X, "registry": registry})
+    polled = ("exp_status", "exp_timer", "exp_table", "exp_takeaway", *figs)
+    ui.on(ui["exp_timer"].tick, poll_experiment, [sess, presentation], polled, api_name="experiment_poll",
+          show_progress="hidden", concurrency_id="poll", concurrency_limit=8, bind={"X": X})
+    ui.on(presentation.change, poll_experiment, [sess, presentation], polled, api_visibility="private",
+          show_progress="hidden", bind={"X": X})
+    ui.on(ui["exp_stop"].click, stop_experiment, [sess], ("exp_status",), api_name="experiment_stop",
+          concurrency_id="poll")

@@ -1,0 +1,187 @@
+"""The Train tab: layout and wiring of the controls (kdemo/app/tabs/controls.py), the run buttons, the live plots and
+the session's results. Handlers are module-level functions that return updates by name (kdemo/app/kit.py)."""
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from ...figures import curves as plots
+from ...train.engine import Run
+from ...settings.params import DEFAULTS
+from ...train.results import RESULT_COLUMNS
+from ..sessions import Busy
+from .controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
+                          visibility_updates)
+from ..kit import Wired, as_bool, session_of, status_html
+
+POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
+                "warnings")
+WATCHED = ("dataset", "method", "teacher", "student", "teacher_source")   # what control visibility depends on
+
+
+def results_frame(sess) -> pd.DataFrame:
+    return pd.DataFrame(sess.results if sess else [], columns=RESULT_COLUMNS)
+
+
+def _figures(run, presentation: bool) -> dict:
+    snap = run.snapshot()
+    total = run.cfg.epochs
+    return {"acc": plots.accuracy_figure(snap, total, presentation),
+            "loss": plots.loss_figure(snap, total, presentation),
+            "tput": plots.throughput_figure(snap, total, presentation)}
+
+
+def _live_line(snap: dict) -> str:
+    """While training: the latest accuracies; when done: the verdict in words."""
+    evals = [r for r in snap["records"] if r["kind"] == "eval" and r["phase"] == "student"]
+    if not evals:
+        return ""
+    r, names = evals[-1], snap["names"]
+    seeds = f" (mean of {snap['seeds']} seeds)" if snap["seeds"] > 1 else ""
+    parts = [f"{names['kd']} **{100 * r['kd/test_acc']:.1f}%**"]
+    if "scratch/test_acc" in r:
+        parts.append(f"{names['scratch']} **{100 * r['scratch/test_acc']:.1f}%**")
+    return f"Epoch {r['epoch']:.2f}{seeds}: " + " vs ".join(parts) + " on the curve's test images."
+
+
+def _warnings(snap: dict) -> str:
+    return "\n".join(f"- ⚠️ {e['message']}" for e in snap.get("health", [])[:12])
+
+
+def train_start(registry, sess, presentation, request: gr.Request = None, **controls) -> dict:
+    presentation = as_bool("presentation", presentation)
+    return start_run(registry, session_of(registry, sess, request), config_from_controls(controls), presentation)
+
+
+def start_run(registry, sess, cfg, presentation) -> dict:
+    """Start `cfg` for this session (the Train button, or a lesson link's autorun), within the server's limits."""
+    sess.record(sess.run)   # a finished run nobody polled yet still belongs in the results table
+    try:
+        run = registry.start_run(sess, cfg, Run)
+    except Busy as e:
+        gr.Warning(str(e), title="Server busy" if "server busy" in str(e) else "Run in progress")
+        return {"sess": sess, "status": status_html(None, str(e))}
+    return {"sess": sess, "status": status_html(run.snapshot()), **_figures(run, presentation),
+            "timer": gr.Timer(active=True), "verdict": "", "warnings": ""}
+
+
+def train_poll(sess, presentation) -> dict:
+    presentation = as_bool("presentation", presentation)
+    if sess is not None:
+        sess.touch()          # a visitor watching a run is not idle
+    run = sess.run if sess is not None else None
+    if run is None:
+        return {"status": status_html(None), "timer": gr.Timer(active=False), "table": results_frame(sess)}
+    alive = run.alive
+    snap = run.snapshot()
+    out = {"status": status_html(snap), **_figures(run, presentation), "warnings": _warnings(snap)}
+    if alive:
+        return {**out, "verdict": _live_line(snap)}
+    if sess.record(run) is not None and snap["status"] == "failed":
+        gr.Warning(snap["error"] or "the run failed", title="Run failed")
+    student = sess.student_file(run)
+    summary = run.summary()
+    return {**out, "timer": gr.Timer(active=False), "table": results_frame(sess),
+            "verdict": f"**{summary['verdict']}**" if summary.get("verdict") else _live_line(snap),
+            "csv": gr.DownloadButton(value=str(sess.results_csv()), interactive=True),
+            "student_file": gr.DownloadButton(value=str(student) if student else None, interactive=student is not None),
+            "config_file": gr.DownloadButton(value=str(sess.config_json(run)), interactive=True)}
+
+
+def _control(sess, action: str) -> dict:
+    """Stop, pause, resume or step the session's run; says so when there is nothing to act on."""
+    run = sess.run if sess is not None else None
+    if run is None or not run.alive:
+        return {"status": status_html(run.snapshot() if run else None, f"Nothing to {action}: no run is going.")}
+    ok = getattr(run, action)()
+    if action == "stop":    # say "stopped" as soon as it is, not at the next poll (a run ends within ~0.3 s)
+        run.join(1.0)
+    note = None if ok in (None, True) else {"pause": "It is already paused.", "resume": "It is not paused.",
+                                            "step": "Pause it first: a step runs to the next curve point."}[action]
+    return {"status": status_html(run.snapshot(), note), "timer": gr.Timer(active=True)}
+
+
+def settings_changed(lesson=None, **values) -> dict:
+    """Show the method's own settings; a lesson's hidden ones stay hidden."""
+    out = visibility_updates(values)
+    for name in (lesson.hidden_params() if lesson is not None else ()):
+        out[name] = {**out[name], "visible": False}
+    return out
+
+
+def build(ui: Wired, registry, sess, presentation):
+    """The Train tab's layout and events."""
+    with gr.Row(equal_height=False, elem_id="train-row"):
+        with gr.Column(scale=1, min_width=340, elem_id="train-controls"):
+            controls, groups = make_controls()
+            ui.update(controls)
+            ui.update({f"grp_{g}": box for g, box in groups.items()})
+            ui["pair"] = gr.Markdown(pair_info(DEFAULTS["teacher"], DEFAULTS["student"], DEFAULTS["dataset"],
+                                               DEFAULTS["method"]), elem_classes="kd-pair")
+        with gr.Column(scale=2, min_width=480, elem_id="train-panel"):
+            with gr.Row(elem_id="run-buttons"):
+                ui["train_btn"] = gr.Button("▶ Train", variant="primary", elem_id="train-btn", size="lg", scale=2,
+                                            min_width=110)
+                ui["pause_btn"] = gr.Button("Pause", elem_id="pause-btn", size="lg", min_width=80)
+                ui["resume_btn"] = gr.Button("Resume", elem_id="resume-btn", size="lg", min_width=80)
+                ui["step_btn"] = gr.Button("Step ›", elem_id="step-btn", size="lg", min_width=80)
+                ui["stop_btn"] = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", size="lg", min_width=80)
+            ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
+            ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
+            ui["verdict"] = gr.Markdown(elem_id="train-verdict")
+            ui["acc"] = gr.Plot(plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
+                                elem_id="acc-plot")
+            ui["warnings"] = gr.Markdown(elem_id="train-warnings")
+            with gr.Row():
+                ui["loss"] = gr.Plot(plots.empty_figure("Losses"), show_label=False, elem_id="loss-plot")
+                ui["tput"] = gr.Plot(plots.empty_figure("Throughput"), show_label=False, elem_id="tput-plot")
+    gr.Markdown("### Results of this session")
+    ui["table"] = gr.Dataframe(results_frame(None), interactive=False, elem_id="results", max_height=320, wrap=True)
+    with gr.Row():
+        ui["csv"] = gr.DownloadButton("⬇ Results (CSV)", interactive=False, size="md", elem_id="dl-csv")
+        ui["student_file"] = gr.DownloadButton("⬇ Last student (.safetensors)", interactive=False, size="md",
+                                               elem_id="dl-student")
+        ui["config_file"] = gr.DownloadButton("⬇ Last run's config (JSON)", interactive=False, size="md",
+                                              elem_id="dl-config")
+    gr.Markdown("The config JSON reruns on the command line: `python -m kdemo train --config run.json` "
+                "(or `torchrun --nproc_per_node=N -m kdemo train --config run.json`).", elem_classes="kd-note")
+    ui["timer"] = gr.Timer(0.5, active=False)
+    ui["lesson"] = gr.State(None)          # the page's lesson (from its link): what stays hidden or locked
+    _wire(ui, registry, sess, presentation)
+
+
+def _wire(ui: Wired, registry, sess, presentation):
+    controls = {p.name: ui[p.name] for p in UI_PARAMS}
+    # inputs_kwargs: the handler takes every control by its table name
+    ui.on(ui["train_btn"].click, train_start, [sess, presentation],
+          ("sess", "status", "acc", "loss", "tput", "timer", "verdict", "warnings"), inputs_kwargs=controls,
+          api_name="train", concurrency_id="train", concurrency_limit=2, title="Cannot start this run",
+          bind={"registry": registry})
+    ui.on(ui["timer"].tick, train_poll, [sess, presentation], POLL_OUTPUTS, api_name="poll", show_progress="hidden",
+          concurrency_id="poll", concurrency_limit=8)
+    ui.on(presentation.change, train_poll, [sess, presentation], POLL_OUTPUTS, show_progress="hidden",
+          api_visibility="private")
+    for action in ("stop", "pause", "resume", "step"):
+        ui.on(ui[f"{action}_btn"].click, _control, [sess], ("status", "timer"), api_name=action,
+              concurrency_id="poll", title=action.capitalize(), bind={"action": action})
+    watched = {n: ui[n] for n in WATCHED}
+    for name in WATCHED:
+        ui.on(ui[name].change, settings_changed, [ui["lesson"]], [p.name for p in UI_PARAMS], inputs_kwargs=watched,
+              api_visibility="private", show_progress="hidden")
+    # When the visitor picks a method, a model or the optimizer (an input, not a link's or a preset's change), the
+    # learning rate follows: the one measured stable for that combination.
+    chosen = {n: ui[n] for n in ("dataset", "teacher", "student", "method", "optimizer")}
+    for name in chosen:
+        ui.on(ui[name].input, lr_changed, [], ("lr",), inputs_kwargs=chosen, api_visibility="private",
+              show_progress="hidden")
+    pair = [ui[n] for n in ("teacher", "student", "dataset", "method")]
+    for comp in pair:
+        ui.on(comp.change, on_pair, pair, ("pair",), api_visibility="private", show_progress="hidden")
+
+
+def lr_changed(**values) -> dict:
+    return lr_update(values)
+
+
+def on_pair(teacher, student, dataset, method) -> dict:
+    return {"pair": pair_info(teacher, student, dataset, method)}

@@ -1,0 +1,106 @@
+"""TrainConfig: one run's settings, generated from the parameter table and checked when it is built.
+
+Fields, defaults and per-field checks come from kdemo.settings.params.PARAMS; the checks that involve several fields live
+here (models fit the dataset, class indices exist) and with the method (`Distiller.check`), so a bad value fails
+before any thread starts, with a message a person can act on.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, field, fields, make_dataclass, replace
+
+from ..data.datasets import DATASETS
+from ..methods.distillers import DISTILLERS
+from ..zoo.models import MODELS
+from .params import PARAMS, in_group
+from ..methods.rates import recommended_lr
+
+
+class _Config:
+    """Methods of TrainConfig (its fields are generated from PARAMS below)."""
+
+    def __post_init__(self):
+        for f in fields(self):
+            setattr(self, f.name, f.metadata["param"].check(getattr(self, f.name)))
+        self._check_combination()
+        if self.lr is None:    # left empty: the rate measured stable for this method and pair
+            self.lr = recommended_lr(self.dataset, self.teacher, self.student, self.method, self.optimizer)
+
+    def _check_combination(self):
+        info = DATASETS[self.dataset]
+        roles = ("student", "teacher") if self.uses_teacher else ("student",)
+        for role in roles:
+            spec = MODELS[getattr(self, role)]
+            if self.dataset not in spec.datasets:
+                raise ValueError(f"{role} {spec.key} does not fit {self.dataset}; it fits {', '.join(spec.datasets)}")
+        if self.n_labeled is not None and self.n_labeled > info.train_size:
+            raise ValueError(f"Labeled images (n_labeled) must be at most {info.train_size:,}, the training images "
+                             f"of {info.title}; got {self.n_labeled:,}")
+        if any(c >= info.num_classes for c in self.omit_classes):
+            raise ValueError(f"omit_classes must be class numbers 0 to {info.num_classes - 1}, "
+                             f"got {list(self.omit_classes)}")
+        if len(self.omit_classes) > info.num_classes - 2:
+            raise ValueError("omit_classes leaves fewer than two classes to train on")
+        if self.transfer_set == "all" and self.n_labeled is None:
+            raise ValueError("transfer_set 'all' only makes sense with n_labeled set (the rest is unlabeled)")
+        DISTILLERS[self.method].check(self, MODELS[self.student], MODELS[self.teacher] if self.uses_teacher else None)
+
+    @property
+    def uses_teacher(self) -> bool:
+        return DISTILLERS[self.method].needs_teacher
+
+    @property
+    def trains_twin(self) -> bool:
+        """A twin only adds information when the student learns from a teacher: with "ce" it would be a copy."""
+        return self.twin and self.uses_teacher
+
+    @property
+    def members(self) -> int:
+        """Models trained together: one student per seed, and as many twins."""
+        return self.seeds * (2 if self.trains_twin else 1)
+
+    def hyper(self):
+        """What the losses read: the method group's values (kdemo.methods.distillers reads them by name)."""
+        return Hyper(**{f.name: getattr(self, f.name) for f in fields(Hyper)})
+
+    def replace(self, **changes):
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["omit_classes"] = list(self.omit_classes)
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        if not isinstance(d, dict):
+            raise ValueError("a config must be an object of setting: value")
+        unknown = sorted(str(k)[:40] for k in set(d) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(unknown[:10])}")
+        return cls(**d)
+
+    @classmethod
+    def from_json(cls, text: str):
+        try:
+            d = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as e:
+            raise ValueError(f"config is not valid JSON: {e}") from None
+        return cls.from_dict(d)
+
+
+def _field(p):
+    return p.name, object, field(default=p.default, metadata={"param": p})
+
+
+TrainConfig = make_dataclass("TrainConfig", [_field(p) for p in PARAMS], bases=(_Config,))
+TrainConfig.__module__ = __name__
+TrainConfig.__doc__ = "One distillation run: a student (or several seeds of it) and its from-scratch twin."
+
+Hyper = make_dataclass("Hyper", [(p.name, object, field(default=p.default)) for p in in_group("method")
+                                 if p.name != "method"], frozen=True)
+Hyper.__module__ = __name__
+Hyper.__doc__ = "The method's hyperparameters, as the distillers read them (defaults from the parameter table)."

@@ -1,0 +1,116 @@
+"""What the Temperature lab shows for one 28x28 digit: which models, the softened probabilities, the DKD view and
+a caption that says exactly what was compared. Gradio-free: kdemo/app/tabs/lab.py only wires it.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ..zoo.checkpoints import read_manifest
+from ..data.datasets import DATASETS, load_dataset
+from .lab import LabInputError, analyse
+from ..figures.lab import dkd_figure, temperature_figure
+from ..train.teachers import load_shared
+
+LAB_TEMPS = (1.0, 2.0, 4.0, 8.0, 16.0)
+T_RANGE = (0.5, 50.0)
+
+try:  # Hugging Face ZeroGPU: GPU work must sit in @spaces.GPU functions; elsewhere this is a no-op
+    import spaces
+    gpu = spaces.GPU
+except ImportError:
+    def gpu(fn):
+        return fn
+
+_infer = gpu(analyse)   # the one function that would use a GPU on a ZeroGPU Space; its arguments pickle
+
+
+def pretrained_choices(dataset: str, role: str) -> list[tuple[str, str]]:
+    """(label, model key) of the pretrained models of `role` for `dataset`, e.g. ('lenet5 · 99.1% test', 'lenet5')."""
+    out = []
+    for e in read_manifest().get("entries", []):
+        if e.get("dataset") == dataset and e.get("role") == role:
+            acc = e.get("test_acc")
+            out.append((f"{e['model']}" + (f" · {100 * acc:.1f}% test" if acc else ""), e["model"]))
+    return out
+
+
+def session_student(session, dataset: str = "mnist"):
+    """(model, description) of the student this session trained on `dataset`, or None. Never the live model:
+    a CPU snapshot of the last published weights, refreshed when the run publishes newer ones."""
+    run = getattr(session, "run", None)
+    if run is None or run.cfg.dataset != dataset or not run.has_model("kd"):
+        return None
+    version = (run.id, len(run.snapshot()["records"]), run.status)
+    if session.lab_cache.get("version") != version:
+        model = run.model("kd")
+        for p in model.parameters():
+            p.requires_grad_(False)
+        session.lab_cache = {"version": version, "model": model}
+    acc = (run.final.get("kd") or {}).get("acc")
+    state = f"{100 * acc:.1f}% test" if acc is not None else ("paused" if run.paused else run.status)
+    how = f"distilled from {run.cfg.teacher} by {run.cfg.method}" if run.cfg.uses_teacher else "trained on labels only"
+    return session.lab_cache["model"], f"your {run.cfg.student}, {how} (run {run.id}, {state})"
+
+
+def test_digit(index) -> np.ndarray:
+    """MNIST test image `index` as a (28, 28) float32 in [0, 1]."""
+    test = load_dataset("mnist", "test", download=False)
+    if isinstance(index, bool) or not isinstance(index, (int, float)) or not math.isfinite(index) \
+            or index != int(index) or not 0 <= index < len(test):
+        raise LabInputError(f"the MNIST test digit must be a number from 0 to {len(test) - 1}")
+    return test.images[int(index), 0].numpy().astype(np.float32) / 255.0
+
+
+def example_indices() -> list[int]:
+    """The first MNIST test image of each class (the lab's gallery)."""
+    test = load_dataset("mnist", "test", download=False)
+    return [int((test.labels == k).nonzero()[0, 0]) for k in range(10)]
+
+
+def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session, presentation: bool) -> dict:
+    """Everything the lab shows for `digit`: preview, small multiples, DKD view, the numbers and a caption."""
+    t0 = time.perf_counter()
+    if isinstance(T, bool) or not isinstance(T, (int, float)) or not T_RANGE[0] <= T <= T_RANGE[1]:
+        raise LabInputError(f"the temperature must be a number from {T_RANGE[0]:g} to {T_RANGE[1]:g}, got {T!r}"[:120])
+    valid = [k for _, k in pretrained_choices("mnist", "teacher")]
+    if not valid:
+        raise LabInputError("no pretrained MNIST teacher on this server: run `python -m kdemo pretrain` first")
+    if teacher_key not in valid:
+        shown = teacher_key if isinstance(teacher_key, str) and len(teacher_key) < 40 else "that"
+        raise LabInputError(f"unknown teacher {shown!r}; pretrained MNIST teachers: {', '.join(valid)}")
+    if student_choice not in ("yours", "pretrained"):
+        raise LabInputError("the student must be 'yours' or 'pretrained'")
+    tgt = None if target in (None, "auto") else target
+    if tgt is not None and (not isinstance(tgt, str) or not tgt.isdigit() or not 0 <= int(tgt) <= 9):
+        raise LabInputError("the target class must be 'auto' or a digit 0 to 9")
+    teacher, _ = load_shared(teacher_key, "mnist")
+    mine = session_student(session, "mnist") if session is not None else None
+    pre = pretrained_choices("mnist", "student")
+    if mine is not None and (student_choice == "yours" or not pre):
+        student, who = mine
+    elif pre:
+        student, _ = load_shared(pre[0][1], "mnist", "student")
+        who = f"the pretrained {pre[0][0]}"
+        if student_choice == "yours":   # the radio asked for yours: say why this one is shown instead
+            who += ", shown because you have not trained an MNIST student yet"
+    else:
+        raise LabInputError("no student to compare: train an MNIST run in the Train tab first")
+    info = DATASETS["mnist"]
+    res = _infer(teacher, student, digit, info.mean[0], info.std[0], info.class_names, LAB_TEMPS, float(T),
+                 None if tgt is None else int(tgt))
+    preview = np.kron((255 * digit).astype(np.uint8), np.ones((6, 6), dtype=np.uint8))
+    ms = 1000 * (time.perf_counter() - t0)
+    numbers = (f"At **T = {res.T:g}**, target **{res.classes[res.target]}** (teacher's p<sub>t</sub> = "
+               f"{res.binary_teacher[0]:.3f}): **TCKD** = {res.tckd:.4f}, **NCKD** = {res.nckd:.4f}, weight "
+               f"**1 − p<sub>t</sub>** = {res.weight:.3f}, so **KD** = {res.tckd:.4f} + {res.weight:.3f} × "
+               f"{res.nckd:.4f} = **{res.kd:.4f}**. A confident teacher (p<sub>t</sub> → 1) silences NCKD: "
+               f"that is why DKD weights it separately (β).")
+    says = f"teacher says **{res.classes[res.teacher_pred]}**, student says **{res.classes[res.student_pred]}**"
+    caption = f"Teacher: pretrained {teacher_key} · Student: {who} · {says} · computed in {ms:.0f} ms"
+    if session is not None:     # served from the session's folder (see Session.image_file)
+        preview = session.image_file(preview)
+    return {"preview": preview, "probs": temperature_figure(res, presentation), "dkd": dkd_figure(res, presentation),
+            "numbers": numbers, "caption": caption, "digit": digit}

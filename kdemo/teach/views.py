@@ -1,0 +1,236 @@
+"""What each teaching view shows for a visitor: the data (their last finished run, else the pretrained pair), the
+figure and the words, as dicts keyed by the Teaching views tab's component names. Gradio-free: kdemo/app/tabs/insights.py
+only wires these, and kdemo/teach/report.py draws the same figures into a handout.
+
+Every input is bounded here (temperatures, class numbers, image indices, bias), with messages a person can act on.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from . import insights as ins
+from ..figures import insights as pi
+from ..data.datasets import load_dataset
+from .missing import bias_accuracy, bias_curves, bias_range, rule_bias
+from .lab_view import T_RANGE       # the lab's temperature bounds: the same slider range in both tabs
+from ..train.outputs import pretrained_pair, run_logits
+
+BIAS_LIMIT = 100.0          # a logit bias beyond this changes nothing more on any of these models
+BIAS_POINTS = 121           # points of the accuracy-vs-bias curves
+MODELS = ("teacher", "kd", "scratch")
+SIMILARITY_CHOICES = ("teacher", "kd", "scratch", "diff")
+WHO = {"teacher": "teacher", "kd": "distilled student", "scratch": "twin", "diff": "distilled student − teacher"}
+
+
+# ---------------------------------------------------------------- checks
+
+def check_T(T, what: str = "temperature") -> float:
+    if isinstance(T, bool) or not isinstance(T, (int, float)) or not math.isfinite(T) \
+            or not T_RANGE[0] <= T <= T_RANGE[1]:
+        raise ValueError(f"the {what} must be a number from {T_RANGE[0]:g} to {T_RANGE[1]:g}, got {str(T)[:20]!r}")
+    return float(T)
+
+
+def check_int(value, lo: int, hi: int, what: str) -> int:
+    """A whole number in [lo, hi]; numeric text ("3") is accepted, as dropdowns send text."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value) or not lo <= value <= hi:
+        raise ValueError(f"the {what} must be a whole number from {lo} to {hi}, got {str(value)[:20]!r}")
+    return int(value)
+
+
+def available(data: dict, allowed=MODELS) -> list[str]:
+    """The models of `allowed` this data has ("diff", KD student − teacher, needs both)."""
+    have = present(data)
+    return [k for k in allowed if k in have or (k == "diff" and "teacher" in have and "kd" in have)]
+
+
+def check_model(key, data: dict, allowed=MODELS) -> str:
+    valid = available(data, allowed)
+    if key not in valid:
+        shown = key if isinstance(key, str) and len(key) < 20 else "that"
+        raise ValueError(f"no model {shown!r} here; choose one of {', '.join(valid)}")
+    return key
+
+
+# ---------------------------------------------------------------- the data
+
+def finished_run(sess):
+    """The session's latest run that finished (done or stopped) with its final weights: from the Train tab or
+    from an experiment; None if there is none (a failed run may have left weights that diverged)."""
+    job = getattr(sess, "job", None)
+    candidates = [getattr(sess, "run", None)] + list(getattr(job, "runs", []) or [])
+    done = [r for r in candidates if r is not None and not r.alive and r.status in ("done", "stopped")
+            and getattr(r, "final_states", None)]
+    return max(done, key=lambda r: getattr(r, "_t_end", None) or 0.0) if done else None
+
+
+def view_data(sess) -> dict:
+    """run_logits of the session's finished run (with "source", "omit", "run"), else the pretrained MNIST pair."""
+    run = finished_run(sess)
+    if run is None:
+        data = dict(pretrained_pair("mnist"))
+        data.update(run=None, omit=(), source="the pretrained **lenet5** teacher and **lenet5_half** student "
+                    "(no finished run in this session yet: train one and press ⟳ to see yours)")
+        return data
+    cfg = run.cfg
+    data = dict(run_logits(run))
+    seeds = f", {cfg.seeds} seeds" if cfg.seeds > 1 else ""
+    omit = f", never saw class {', '.join(map(str, cfg.omit_classes))}" if cfg.omit_classes else ""
+    data.update(run=run, omit=tuple(cfg.omit_classes),
+                source=f"your run {run.id}: **{cfg.student}** from **{cfg.teacher if cfg.uses_teacher else 'labels'}"
+                       f"** ({cfg.method}, {cfg.dataset}{seeds}{omit}, {run.status})")
+    return data
+
+
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def present(data: dict) -> list[str]:
+    return [k for k in MODELS if data.get(k) is not None]
+
+
+def _logits(data: dict, key: str) -> torch.Tensor:
+    return ins.seeds_of(data[key])
+
+
+# ---------------------------------------------------------------- the views
+
+def similarity_view(data: dict, T, which: str, presentation: bool = False) -> dict:
+    T, which = check_T(T), check_model(which, data, SIMILARITY_CHOICES)
+    labels, classes = data["labels"], data["classes"]
+    mats = {k: ins.class_similarity(_logits(data, k), labels, T) for k in present(data) if k in ("teacher", "kd")}
+    if which == "diff":
+        matrix = mats["kd"] - mats["teacher"]
+    else:
+        matrix = mats[which] if which in mats else ins.class_similarity(_logits(data, which), labels, T)
+    title = f"Class similarity at T = {T:g}: {WHO[which]}"
+    fig = pi.similarity_figure(matrix.tolist(), classes, title, presentation, diff=which == "diff")
+    if which != "diff":
+        lines = [ins.pairs_sentence(ins.similar_pairs(matrix, classes), WHO[which], T)]
+    else:
+        lines = [ins.pairs_sentence(ins.similar_pairs(mats[k], classes), WHO[k], T) for k in ("teacher", "kd")]
+        k = len(classes)
+        off = matrix.clone()
+        off.fill_diagonal_(-math.inf)
+        i = int(off.argmax())
+        lines.append(f"The student gives **{classes[i // k]} → {classes[i % k]}** the most extra probability "
+                     f"(+{float(off.max()):.4f}) compared with its teacher.")
+    return {"ins_sim": fig, "ins_sim_caption": " ".join(lines)}
+
+
+def calibration_view(data: dict, presentation: bool = False) -> dict:
+    labels = data["labels"]
+    rels = {k: ins.reliability(_logits(data, k), labels) for k in present(data)}
+    sides = {}
+    for k, r in rels.items():
+        sides.setdefault(ins.calibration_side(r), []).append(f"the {WHO[k]}")
+    summary = "; ".join(f"{and_list(who)} {'is' if len(who) == 1 else 'are'} {side}" for side, who in sides.items())
+    details = "\n".join(f"- {ins.calibration_judgement(r, WHO[k])}" for k, r in rels.items())
+    return {"ins_cal": pi.reliability_figure(rels, presentation),
+            "ins_cal_text": f"At T = 1, {summary}.\n{details}", "_rels": rels}
+
+
+def per_class_view(data: dict, presentation: bool = False) -> dict:
+    labels = data["labels"]
+    keys = [k for k in ("kd", "scratch") if k in present(data)]
+    if len(keys) < 2 and data.get("teacher") is not None:
+        keys.insert(0, "teacher")      # no twin: compare with the teacher instead
+    per = {k: ins.per_class_accuracy(_logits(data, k), labels).tolist() for k in keys}
+    return {"ins_acc": pi.per_class_figure(per, data["classes"], presentation), "_per_class": per}
+
+
+def confusion_view(data: dict, model: str, presentation: bool = False) -> dict:
+    model = check_model(model, data)
+    counts = ins.confusion(_logits(data, model), data["labels"])
+    title = f"Confusion of the {WHO[model]}" + (" (seed 0)" if _logits(data, model).shape[0] > 1 else "")
+    return {"ins_confusion_fig": pi.confusion_figure(counts.tolist(), data["classes"], title, presentation),
+            "counts": counts}
+
+
+def thumbnails(dataset: str, indices: list[int]) -> list[tuple[np.ndarray, str]]:
+    """(image 3x enlarged, crisp pixels, as the lab's gallery shows them; '#index') for a gallery."""
+    test = load_dataset(dataset, "test", download=False)
+    out = []
+    for i in indices:
+        img = test.images[i].numpy()                      # (C, H, W) uint8
+        img = img[0] if img.shape[0] == 1 else img.transpose(1, 2, 0)
+        big = np.repeat(np.repeat(img, 3, axis=0), 3, axis=1)
+        out.append((big, f"#{i}"))
+    return out
+
+
+def cell_view(data: dict, model: str, true, pred) -> dict:
+    """The test images of one confusion cell: up to 16 thumbnails, how many in all, the first one's index."""
+    model = check_model(model, data)
+    k = len(data["classes"])
+    true, pred = check_int(true, 0, k - 1, "true class"), check_int(pred, 0, k - 1, "predicted class")
+    idx, total = ins.cell_indices(_logits(data, model), data["labels"], true, pred)
+    c = data["classes"]
+    verb = "right" if true == pred else f"called {c[pred]}"
+    text = f"**{total}** test images of class **{c[true]}** the {WHO[model]} {verb}" + \
+        (f"; the first {len(idx)} are shown: click one." if total > len(idx) else (": click one." if idx else "."))
+    return {"indices": idx, "ins_cell_text": text, "ins_gallery": thumbnails(data["dataset"], idx)}
+
+
+def image_view(data: dict, index, presentation: bool = False) -> dict:
+    n = len(data["labels"])
+    index = check_int(index, 0, n - 1, "test image number")
+    label = int(data["labels"][index])
+    probs = {k: ins.soften(_logits(data, k)[0, index]).tolist() for k in present(data)}
+    says = ", ".join(f"{WHO[k]} says {data['classes'][int(np.argmax(p))]}" for k, p in probs.items())
+    title = f"Test image #{index} (a {data['classes'][label]}): {says}"
+    return {"ins_probs": pi.image_probs_figure(probs, data["classes"], label, title, presentation)}
+
+
+def nckd_view(data: dict, T, beta: float = 2.0, presentation: bool = False) -> dict:
+    T = check_T(T)
+    if data.get("teacher") is None:
+        raise ValueError("this run has no teacher (method 'ce'): there is no p_t to show")
+    stats = ins.nckd_weight(data["teacher"], data["labels"], T)
+    return {"ins_dkd": pi.nckd_figure(stats, presentation), "ins_dkd_text": ins.nckd_sentence(stats, beta),
+            "_stats": stats}
+
+
+def missing_setup(data: dict) -> dict:
+    """For a run that omitted classes: each student's rule-chosen bias per omitted class and a slider range."""
+    students = [k for k in ("kd", "scratch") if k in present(data)]
+    rules = {c: {k: rule_bias(_logits(data, k), data.get("teacher"), c) for k in students} for c in data["omit"]}
+    every = [r for per in rules.values() for r in per.values()]
+    return {"rules": rules, "range": bias_range(every)}
+
+
+def missing_view(data: dict, cls, bias, presentation: bool = False, setup: dict | None = None) -> dict:
+    if not data["omit"]:
+        raise ValueError("this run saw every class: the bias slider is for runs with omitted classes "
+                         "(the missing-digit experiment's preset, or --omit-classes)")
+    cls = check_int(cls, 0, len(data["classes"]) - 1, "class")
+    if cls not in data["omit"]:
+        raise ValueError(f"class {cls} was not omitted; this run omitted {', '.join(map(str, data['omit']))}")
+    if isinstance(bias, bool) or not isinstance(bias, (int, float)) or not math.isfinite(bias) \
+            or abs(bias) > BIAS_LIMIT:
+        raise ValueError(f"the bias must be a number from {-BIAS_LIMIT:g} to {BIAS_LIMIT:g}")
+    setup = setup or missing_setup(data)
+    lo, hi = min(setup["range"][0], bias), max(setup["range"][1], bias)
+    grid = torch.linspace(lo, hi, BIAS_POINTS)
+    labels, name = data["labels"], data["classes"][cls]
+    rules = setup["rules"][cls]
+    curves, lines = {}, []
+    for k in rules:
+        z = _logits(data, k)
+        curves[k] = bias_curves(z, labels, cls, grid)
+        now = bias_accuracy(z, labels, cls, bias)
+        lines.append(f"- the {WHO[k]}: **{100 * now['class_acc']:.1f}%** of the {now['class_images']} test "
+                     f"{name}s, **{100 * now['overall_acc']:.2f}%** of all test images (rule-chosen bias "
+                     f"{rules[k]:+.2f})")
+    text = (f"With **{bias:+.2f}** added to the logit of class {name}:\n" + "\n".join(lines) +
+            "\n\nThe rule (as in the missing-digit experiment) picks the bias after which a student predicts "
+            f"{name} as often as the teacher does; here on the test images, without reading their labels.")
+    return {"ins_bias_plot": pi.bias_figure(curves, float(bias), rules, name, presentation), "ins_bias_text": text}
