@@ -40,6 +40,12 @@ def add_flags(parser: argparse.ArgumentParser):
 
 def config_from_args(args) -> TrainConfig:
     """The config of `--config FILE` (if given) with the flags on top; ValueError in plain words otherwise."""
+    return TrainConfig.from_dict(settings_from_args(args))
+
+
+def settings_from_args(args) -> dict:
+    """The settings `--config FILE` and the flags give, checked one by one but not yet resolved (an empty `lr`
+    stays empty): a sweep builds each cell's config from them."""
     base = {}
     if getattr(args, "config", None):
         try:
@@ -52,7 +58,7 @@ def config_from_args(args) -> TrainConfig:
         if name in BY_NAME:
             p = BY_NAME[name]
             base[name] = value if p.kind == "bool" else p.parse(value)
-    return TrainConfig.from_dict(base)
+    return base
 
 
 def changed(cfg: TrainConfig) -> dict[str, str]:

@@ -14,7 +14,7 @@ import time
 import torch
 
 from .health import Health
-from .stats import compare
+from .stats import compare, fair_verdict
 
 
 def points(steps: int, n: int) -> set[int]:
@@ -81,11 +81,17 @@ class Recorder:
         evals = [r for r in snap["records"] if r["kind"] == "eval" and r["phase"] == "student"]
         out["epochs_done"] = evals[-1]["epoch"] if evals else 0.0
         kd, tw = snap["final"].get("kd"), snap["final"].get("scratch")
+        cfg = run.cfg
+        out["kd_lr"] = cfg.lr
+        if cfg.trains_twin:
+            best, source = cfg.best_twin_lr()
+            out.update(twin_lr=cfg.twin_rate, twin_lr_setting=cfg.twin_lr, twin_lr_best=best, twin_lr_source=source)
         if kd and tw:
-            c = compare(kd["seeds"], tw["seeds"], [run.cfg.seed + i for i in range(len(kd["seeds"]))])
-            out["verdict"] = c["verdict"]
+            c = compare(kd["seeds"], tw["seeds"], [cfg.seed + i for i in range(len(kd["seeds"]))])
+            stalled = any(e.get("kind") == "stall" and e.get("group") == "scratch" for e in snap["health"])
+            out["verdict"] = fair_verdict(c["verdict"], cfg.lr, out["twin_lr"], out["twin_lr_best"], stalled)
             if len(kd["seeds"]) > 1:
-                out.update(c)
+                out.update({k: v for k, v in c.items() if k != "verdict"})
         return out
 
 
