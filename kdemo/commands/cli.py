@@ -76,7 +76,8 @@ def cmd_train(args) -> int:
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--threads", type=int, help="torch CPU threads for this process (default: torch's own)")
-    p = argparse.ArgumentParser(prog="python -m kdemo", description="kdemo: knowledge distillation lab")
+    prog = "kdemo" if Path(sys.argv[0]).name == "kdemo" else "python -m kdemo"   # the console script, or -m
+    p = argparse.ArgumentParser(prog=prog, description="kdemo: knowledge distillation lab")
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train", parents=[common], help="train a student from a teacher (and its from-scratch twin)")
     add_flags(t)
