@@ -16,6 +16,7 @@ one line that says which extra to install; nothing here is imported by the app.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -113,7 +114,8 @@ class TrackioTracker(Tracker):
 
     def note(self, step, tag, text):
         with _quiet_stdout():
-            self.run.alert(title=tag, text=text, level=self.trackio.AlertLevel.WARN, step=step)
+            level = self.trackio.AlertLevel.WARN if tag == "health" else self.trackio.AlertLevel.INFO
+            self.run.alert(title=tag, text=text, level=level, step=step)
 
     def close(self):
         with _quiet_stdout():
@@ -168,10 +170,8 @@ def require(kind: str):
     """Fail now, in one line, when `kind` is unknown or its package is not installed (before any run starts)."""
     if kind not in TRACKERS:
         raise ValueError(f"unknown tracker {kind!r}; choose one of {', '.join(TRACKERS)}")
-    try:
-        __import__({"tensorboard": "tensorboard", "trackio": "trackio"}[kind])
-    except ImportError:
-        raise _missing(kind, kind) from None
+    if importlib.util.find_spec(kind) is None:     # found, not imported: Trackio must read its folder first
+        raise _missing(kind, kind)
 
 
 def track_run(run, kind: str, folder: str | Path | None, name: str, group: str | None = None):

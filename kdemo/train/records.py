@@ -121,7 +121,7 @@ def record_metrics(rec: dict, seeds: list[int]) -> dict[str, float]:
         if "/" not in key or key.endswith("_seeds") or value is None:
             continue
         out[metric_name(key)] = value
-        if key.split("/", 1)[1] in PER_SEED:
+        if key.split("/", 1)[1] in PER_SEED and not key.startswith("teacher/"):   # a train-first teacher: one
             out.update(_spread(metric_name(key), rec.get(key + "_seeds") or [value], seeds))
     return out
 
