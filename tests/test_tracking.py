@@ -171,6 +171,16 @@ def test_a_missing_tracker_says_which_extra_to_install(kind, module, monkeypatch
     assert code == 2 and err[-1] == (f"error: --track {kind} needs the {kind} package: pip install "
                                      f"'kdemo[{kind}]' (or pip install {kind})")
     assert threading.active_count() == before               # refused before any run started
+    code = cli.main(["experiment", "temperature_sweep", "--budget", "tiny", "--track", kind])
+    assert code == 2 and capsys.readouterr().err.strip().splitlines()[-1] == err[-1]
+    assert threading.active_count() == before               # and before any experiment job started
+
+
+def test_the_app_never_imports_a_tracker():
+    code = ("import sys; import kdemo.app.build; "
+            "print([m for m in ('trackio', 'tensorboard', 'kdemo.figures.tracking') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr[-2000:]
 
 
 def test_unknown_tracker_is_refused_in_plain_words():
