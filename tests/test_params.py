@@ -8,7 +8,7 @@ import pytest
 from kdemo.settings.config import Hyper, TrainConfig
 from kdemo.methods.distillers import DISTILLERS
 from kdemo.settings.params import DEFAULTS, GROUPS, PARAMS, method_params, visible
-from kdemo.settings.text import add_flags, cli_command, config_from_args, from_query, to_query
+from kdemo.settings.text import add_flags, cli_command, config_from_args, flag, from_query, to_query
 
 # A valid non-default value for every setting (a config with all of them changed at once must still be valid).
 CHANGED = {"dataset": "fashion_mnist", "teacher": "lenet5", "student": "mlp_20", "teacher_source": "train",
@@ -17,7 +17,7 @@ CHANGED = {"dataset": "fashion_mnist", "teacher": "lenet5", "student": "mlp_20",
            "epochs": 2.5, "n_labeled": 600, "seeds": 5, "twin": False, "optimizer": "adam", "lr": 0.0003,
            "schedule": "cosine", "momentum": 0.5, "weight_decay": 0.0001, "batch_size": 32, "transfer_set": "all",
            "omit_classes": (3, 5), "augment": False, "seed": 2**31 - 1, "eval_samples": None, "eval_points": 7,
-           "time_budget_s": 30.0, "log_points": 9, "device": "cpu"}
+           "time_budget_s": 30.0, "log_points": 9, "track": "tensorboard", "device": "cpu"}
 BAD = {"choice": ["nope", 3, None], "int": [2.5, "abc", float("nan"), float("inf"), True, 10**12],
        "float": ["x", float("nan"), float("-inf"), True, 1e12], "bool": ["yes", 1, None], "classes": ["3", [42]]}
 
@@ -46,17 +46,19 @@ def test_every_entry_round_trips(p):
     add_flags(ap)
     line = cli_command(cfg).split()[4:]                                     # CLI flags
     if not p.shared:
-        line += ["--device", p.format(value)]
+        line += [flag(p), p.format(value)]
     assert config_from_args(ap.parse_args(line)) == cfg
 
 
 def test_all_settings_changed_at_once_round_trip():
     cfg = TrainConfig(**CHANGED)
     back, _, ignored = from_query(to_query(cfg))
-    assert ignored == [] and back == cfg.replace(device="auto")   # the device is the server's business
+    # the device is the server's business, and trackers the command line's
+    assert ignored == [] and back == cfg.replace(device="auto", track="none")
     ap = argparse.ArgumentParser()
     add_flags(ap)
-    assert config_from_args(ap.parse_args(cli_command(cfg).split()[4:] + ["--device", "cpu"])) == cfg
+    assert config_from_args(ap.parse_args(cli_command(cfg).split()[4:] + ["--device", "cpu", "--track",
+                                                                           "tensorboard"])) == cfg
 
 
 @pytest.mark.parametrize("p", PARAMS, ids=lambda p: p.name)

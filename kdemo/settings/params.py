@@ -254,6 +254,9 @@ PARAMS: tuple[Param, ...] = (
        blank_ok=True),
     _p("log_points", "int", 50, "Loss points", "logs", "training-loss records per run", "advanced", None, lo=1,
        hi=1000),
+    _p("track", "choice", "none", "Tracker", "track", "also log the run to TensorBoard or Trackio (command line "
+       "only: pip install 'kdemo[tensorboard]' or 'kdemo[trackio]'; README, Logging runs)", "advanced", None,
+       choices=("none", "tensorboard", "trackio"), shared=False),
     _p("device", "choice", "auto", "Device", "device", "auto: CUDA, then Apple MPS, then CPU", "advanced", None,
        choices=("auto", "cpu", "cuda", "mps") + tuple(f"cuda:{i}" for i in range(16)), shared=False),
 )
