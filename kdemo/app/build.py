@@ -7,6 +7,8 @@ Session; the only shared objects are read-only (datasets, pretrained models) and
 """
 from __future__ import annotations
 
+import os
+
 import gradio as gr
 
 from .. import experiments
@@ -109,4 +111,15 @@ def drop_orphaned_gradio_states(demo: gr.Blocks, registry, now: float) -> int:
     stale = [k for k in stale if k not in registry]
     for key in stale:
         drop_gradio_state(demo, key)
-    return len(stale)
+    return len(stale) + forget_removed_files(demo)
+
+
+def forget_removed_files(demo: gr.Blocks) -> int:
+    """Gradio remembers every file it served (to delete it later) and never forgets one that is already gone: the
+    previews of every closed session would stay listed for the server's lifetime."""
+    gone = 0
+    for files in getattr(demo, "temp_file_sets", []):
+        missing = {f for f in list(files) if not os.path.exists(f)}
+        files -= missing
+        gone += len(missing)
+    return gone

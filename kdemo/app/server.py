@@ -23,6 +23,8 @@ def prepare(registry: Registry) -> None:
     if removed:
         log.warning("removed %d folder(s) of kdemo servers that are no longer running", len(removed))
     os.environ.setdefault("GRADIO_TEMP_DIR", str(registry.root / "gradio"))
+    # Gradio keeps timing records of its last N events for its monitoring page (10,000 by default): enough here
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 
 def serve(demo, registry: Registry, queue: dict, launch: dict, stop: threading.Event | None = None) -> int:

@@ -86,9 +86,12 @@ def stop(proc: subprocess.Popen):
         proc.kill()
 
 
-def session_folders(pid: int) -> list[Path]:
+def server_root(pid: int) -> Path:
+    """A kdemo server's own folder (kdemo.app.sessions.Registry.root)."""
     roots = list(Path(tempfile.gettempdir()).glob(f"kdemo-server-{pid}-*"))
-    return [s for r in roots for s in r.glob("s-*")]
+    if len(roots) != 1:
+        raise RuntimeError(f"expected one folder of server {pid}, found {len(roots)}")
+    return roots[0]
 
 
 def status_of(html) -> str:
@@ -123,9 +126,9 @@ class Visitors:
     makes a lesson link, the others draw in the lab and make a lesson link. Each is a fresh session
     (gradio_client's reset_session)."""
 
-    def __init__(self, url: str, proc: subprocess.Popen, folder: Path):
+    def __init__(self, url: str, pid: int, root: Path, folder: Path):
         from gradio_client import handle_file
-        self.url, self.proc, self._local = url, proc, threading.local()
+        self.url, self.pid, self.root, self._local = url, pid, root, threading.local()
         self.sketch = {"background": None, "layers": [], "composite": handle_file(str(digit_png(folder)))}
 
     def client(self):
@@ -148,12 +151,15 @@ class Visitors:
     def expire(self, limit: float = 120.0) -> float:
         """Wait until every session has expired (folders gone), then a little for the sweep's release; RSS."""
         t0 = time.time()
-        while session_folders(self.proc.pid) and time.time() - t0 < limit:
+        while self.sessions() and time.time() - t0 < limit:
             time.sleep(0.5)
-        if session_folders(self.proc.pid):
+        if self.sessions():
             raise RuntimeError("expired sessions kept their folders")
         time.sleep(1.5)
-        return rss_mb(self.proc.pid)
+        return rss_mb(self.pid)
+
+    def sessions(self) -> list[Path]:
+        return list(self.root.glob("s-*"))
 
     def round(self, n: int, parallel: int = 4) -> tuple[float, float]:
         """n visitors, `parallel` at a time; (RSS while they are open, RSS after they expired)."""
@@ -161,7 +167,7 @@ class Visitors:
             statuses = set(pool.map(self.one, range(n)))
         if statuses != {"done"}:
             raise RuntimeError(f"visitors ended with {statuses}")
-        return rss_mb(self.proc.pid), self.expire()
+        return rss_mb(self.pid), self.expire()
 
     def runs(self, configs: list[dict], parallel: int = 2) -> float:
         with ThreadPoolExecutor(parallel) as pool:
@@ -180,7 +186,7 @@ def measure(rounds: int = 4, per_round: int = 50, varied: int = 30, idle_s: floa
     proc, url = serve({"KDEMO_SESSION_IDLE_S": str(idle_s), "KDEMO_MAX_RUNS": "4"})
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            v = Visitors(url, proc, Path(tmp))
+            v = Visitors(url, proc.pid, server_root(proc.pid), Path(tmp))
             out = {"start_mb": rss_mb(proc.pid)}
             for k in (0, 1, 3):            # one visitor of each kind
                 v.one(k)

@@ -1,0 +1,90 @@
+"""What a server keeps after its visitors leave, measured as growth per round, not as one number.
+
+The server is warmed first (one visitor of each kind: lazy models, caches and first uses are paid), then rounds of
+API-only visitors each end with every session expired. A leak grows every round; a cache grows in the first round
+and then stays. Resident memory moves by tens of MB between rounds on its own (the allocator's arenas, torch's
+buffers), so the test counts what a leak is made of instead: Python objects alive after a full collection, and
+kdemo's and Gradio's per-session objects, which must all be gone. `python -m kdemo bench memory` prints the
+resident memory of a real server over 200 visitors and 30 varied runs (README, Hosting).
+
+The same server (in this process) also takes runs of varied configs: their sessions expire and leave nothing.
+"""
+import gc
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from kdemo.commands.bench_memory import VARIED, Visitors, free_port
+
+ROUNDS, PER_ROUND = 3, 12
+# A leaked visitor leaves at least its Session, Gradio's state of it (~400 dicts and lists: its copy of the page's
+# config) and whatever it touched: a leak of even one visitor in ten per round is well above this.
+OBJECTS_PER_ROUND = 1500
+
+
+def live(cls) -> int:
+    return sum(isinstance(o, cls) for o in gc.get_objects())
+
+
+@pytest.fixture(scope="module")
+def server(kdemo_pretrained):
+    """The app in this process, with a 3 s idle limit and its sweeper running every second."""
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")   # what app.py's server sets (a bounded record)
+    from kdemo.app.build import build_demo, launch_options, queue_options
+    from kdemo.app.limits import Limits
+    from kdemo.app.sessions import Registry
+    registry = Registry(Limits(max_runs=4, max_epochs=20, max_seconds=120, session_idle_s=3))
+    demo = build_demo(registry)
+    port = free_port()
+    demo.queue(**queue_options(demo)).launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port,
+                                             quiet=True, **launch_options(registry))
+    registry.start_sweeper(1.0)
+    url = f"http://127.0.0.1:{port}/"
+    with tempfile.TemporaryDirectory() as tmp:
+        yield demo, registry, Visitors(url, os.getpid(), registry.root, Path(tmp))
+    registry.close_all()
+    demo.close()
+    registry.remove_root()
+
+
+def census(demo, registry) -> dict:
+    from gradio.state_holder import SessionState
+
+    from kdemo.app.sessions import Session
+    from kdemo.train.engine import Run
+    gc.collect()
+    return {"objects": len(gc.get_objects()), "sessions": live(Session), "runs": live(Run),
+            "gradio_states": live(SessionState), "held": len(demo.state_holder.session_data), "registry": len(registry)}
+
+
+def test_rounds_of_visitors_leave_nothing_behind(server):
+    demo, registry, v = server
+    for k in (0, 1, 3):         # warm: one visitor of each kind (a run and a view, the lab and a link, a link)
+        v.one(k)
+    v.expire()
+    rounds = []
+    for _ in range(ROUNDS):
+        v.round(PER_ROUND)
+        rounds.append(census(demo, registry))
+    print({"rounds": rounds})
+    for r in rounds:            # after expiry: no visitor's session, run or Gradio state is left
+        assert r["sessions"] == r["runs"] == r["registry"] == 0, r
+        assert r["held"] == 0 and r["gradio_states"] == 0, r
+    growth = [b["objects"] - a["objects"] for a, b in zip(rounds, rounds[1:])]
+    assert max(growth) <= OBJECTS_PER_ROUND, f"objects grew by {growth} per round of {PER_ROUND} visitors"
+
+
+def test_varied_runs_leave_only_shared_caches(server):
+    """Runs of every shipped dataset, stacked and looped members, feature methods: their sessions expire and no
+    run, model or session stays; a second pass over the same configs adds no objects (the caches are full)."""
+    demo, registry, v = server
+    configs = [VARIED[i] | {"seed": i} for i in (0, 2, 3, 5)]
+    v.runs(configs)
+    first = census(demo, registry)
+    v.runs(configs)
+    second = census(demo, registry)
+    print({"after_runs": first, "again": second})
+    assert second["sessions"] == second["runs"] == second["held"] == 0, second
+    assert second["objects"] - first["objects"] <= OBJECTS_PER_ROUND, (first, second)
