@@ -320,7 +320,7 @@ class FakeRun:
 
 
 def test_registry_limits_runs_and_forgets_sessions():
-    reg = Registry(Limits(max_runs=2))
+    reg = Registry(Limits(max_runs=2, max_queued=0))     # no line: beyond the slots, "server busy"
     a, b, c = (reg.session(k) for k in "abc")
     run_a = reg.start_run(a, TrainConfig(), FakeRun)
     with pytest.raises(Busy, match="already have a run"):
