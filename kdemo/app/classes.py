@@ -31,12 +31,20 @@ NICK_MAX = 40
 NO_CLASS = "no open class has that code (check the link, or ask the teacher for a new one)"
 
 
+CLASS_MODE = ("seed", "seeds")      # what class mode sets itself: never a student's change
+
+
 @dataclass(frozen=True)
 class Member:
     """A session's place in a class: which board (the code's hash) and the name its rows show."""
     board: str
     nickname: str
     number: int
+
+    def config(self, cfg):
+        """Class mode: one seed per student, each student their own (the lesson's seed + number − 1), so the
+        class is the sample and the board pools seeds across students."""
+        return cfg.replace(seeds=1, seed=(cfg.seed + self.number - 1) % 2**31)
 
 
 def digest(text: str) -> str:
@@ -76,7 +84,7 @@ def run_row(run, member: Member, lesson_cfg) -> dict | None:
     twin = summary["twin_acc_mean"] if many else summary.get("scratch_acc")
     gain = None if twin is None or kd is None else round(100 * (summary["diff_mean"] if many else kd - twin), 2)
     return {"nickname": member.nickname, "student": member.number, "run": run.id, "method": cfg.method,
-            "changed": {k: v for k, v in config.items() if v != lesson[k]}, "config": config,
+            "changed": {k: v for k, v in config.items() if v != lesson[k] and k not in CLASS_MODE}, "config": config,
             "kd_acc": _pct(kd), "kd_sd": _pct(summary.get("kd_acc_sd")), "twin_acc": _pct(twin),
             "twin_sd": _pct(summary.get("twin_acc_sd")), "gain": gain, "seeds": cfg.seeds,
             "verdict": summary.get("verdict") or "", "status": summary["status"],

@@ -177,9 +177,12 @@ def bench(cases: list[str], n_train: int | None = None, seed: int = 0, progress:
 
 
 def cmd(args) -> int:
-    unknown = sorted(set(args.cases) - set(CASES) - {"members", "views"})
+    unknown = sorted(set(args.cases) - set(CASES) - {"members", "views", "class"})
     if unknown:
-        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + ['members', 'views']}")
+        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + ['members', 'views', 'class']}")
+    if "class" in args.cases:
+        from . import bench_class      # local: it starts a server and its API clients
+        return bench_class.cmd(args)
     if "views" in args.cases:
         from . import bench_views      # local: only this subcommand needs the views (and plotly
         rows = bench_views.bench_views()
@@ -224,8 +227,10 @@ def add_parser(sub, common):
                        "side; 'bench members': what several seeds cost; 'bench views': the Teaching views' time")
     p.add_argument("cases", nargs="*", default=list(CASES),
                    help=f"default: all of {', '.join(CASES)}; 'members' [cases]: 1, 2, 6, 16 members per case; "
-                        "'views': the Teaching views' server time")
+                        "'views': the Teaching views' server time; 'class': N students training at once (--students)")
     p.add_argument("--train-samples", type=int, default=None, help="class-balanced subset (default: all 60000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=1, help="rounds per case; the median is reported (default 1)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--students", type=int, default=30, help="'bench class': students joining one class (default 30)")
+    p.add_argument("--lesson", default="", help="'bench class': the lesson's link query (default: the defaults)")

@@ -52,7 +52,8 @@ def class_start(classes, hide=(), lock=False, autorun=False, question="", reques
 def member_line(member) -> str:
     return (f"<div class='kd-question'>You are in the class as <b>{html.escape(member.nickname)}</b> (student "
             f"{member.number}): every run you finish, or stop after its first curve point, posts one row to the "
-            "class board.</div>")
+            f"class board. In class mode a run trains one seed, yours is the lesson's seed + {member.number - 1}: "
+            "the class is the sample.</div>")
 
 
 def class_join(classes, registry, code, nickname, sess, request: gr.Request = None) -> dict:

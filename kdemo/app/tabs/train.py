@@ -56,6 +56,8 @@ def train_start(registry, sess, presentation, request: gr.Request = None, **cont
 def start_run(registry, sess, cfg, presentation) -> dict:
     """Start `cfg` for this session (the Train button, or a lesson link's autorun), within the server's limits."""
     sess.record(sess.run)   # a finished run nobody polled yet still belongs in the results table
+    if sess.member is not None:     # class mode: one seed per student (kdemo.app.classes.Member.config)
+        cfg = sess.member.config(cfg)
     try:
         run = registry.start_run(sess, cfg, Run)
     except Busy as e:
