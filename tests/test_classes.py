@@ -125,8 +125,12 @@ def test_the_board_sentence_is_computed_from_the_rows():
     assert s["sentence"] == "6 runs: T = 4 gave the largest gain, +3.0 ± 2.5 points over 3 runs; T = 16 collapsed " \
                             "in 1 of 2."
     assert sentence([], None) .startswith("No runs yet")
-    same = summary([_row(4, 1.0), _row(4, 3.0)])
-    assert same["axis"] is None and same["sentence"].startswith("2 runs, all with the lesson's settings")
+    same = [_row(4, 1.0), _row(4, 3.0)]
+    for i, r in enumerate(same):
+        r["config"]["seed"] = str(i)                   # class mode: each student their own seed, never the axis
+    s = summary(same)
+    assert s["axis"] is None and s["sentence"] == "2 runs, all with the lesson's settings: KD gained +2.0 ± 12.7 " \
+                                                  "points over 2 runs."
 
 
 def _student(url, code, nick, settings, go, out):
@@ -158,8 +162,9 @@ def test_a_class_of_thirty_through_the_api_none_refused_none_lost_after_kill_9(t
         assert f"class={code}" in join and "n_labeled=64" in join and key not in join
         go, outs = threading.Event(), [{} for _ in range(30)]
         nicks = ["<img src=x onerror=alert(1)>"] + [""] * 29
-        threads = [threading.Thread(target=_student, args=(url, code, nicks[i], {**TINY, "temperature": [1, 2, 4][i % 3]},
-                                                           go, outs[i])) for i in range(30)]
+        settings = [{**TINY, "temperature": [1, 2, 4][i % 3]} for i in range(30)]
+        threads = [threading.Thread(target=_student, args=(url, code, nicks[i], settings[i], go, outs[i]))
+                   for i in range(30)]
         for t in threads:
             t.start()
         _wait(lambda: all("note" in o for o in outs), "the students did not join", 120)

@@ -23,15 +23,13 @@ from dataclasses import dataclass
 from .boards import BoardStore
 from ..settings.lessons import parse_link
 from ..settings.params import PARAMS
+from ..teach.classboard import NOT_AN_AXIS
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"[A-Za-z0-9_-]{16}")
 KEY = re.compile(r"[A-Za-z0-9_-]{24}")
 NICK_MAX = 40
 NO_CLASS = "no open class has that code (check the link, or ask the teacher for a new one)"
-
-
-CLASS_MODE = ("seed", "seeds")      # what class mode sets itself: never a student's change
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def run_row(run, member: Member, lesson_cfg) -> dict | None:
     twin = summary["twin_acc_mean"] if many else summary.get("scratch_acc")
     gain = None if twin is None or kd is None else round(100 * (summary["diff_mean"] if many else kd - twin), 2)
     return {"nickname": member.nickname, "student": member.number, "run": run.id, "method": cfg.method,
-            "changed": {k: v for k, v in config.items() if v != lesson[k] and k not in CLASS_MODE}, "config": config,
+            "changed": {k: v for k, v in config.items() if v != lesson[k] and k not in NOT_AN_AXIS}, "config": config,
             "kd_acc": _pct(kd), "kd_sd": _pct(summary.get("kd_acc_sd")), "twin_acc": _pct(twin),
             "twin_sd": _pct(summary.get("twin_acc_sd")), "gain": gain, "seeds": cfg.seeds,
             "verdict": summary.get("verdict") or "", "status": summary["status"],

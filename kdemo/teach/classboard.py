@@ -13,6 +13,8 @@ from ..train.stats import ci95, mean_sd
 METRICS = {"gain": ("gain", "gain: KD − twin (points)"), "kd": ("kd_acc", "KD student accuracy (%)"),
            "twin": ("twin_acc", "twin accuracy (%)")}
 COLLAPSE = ("diverged", "collapse")       # health events that mean the distilled student failed
+NOT_AN_AXIS = ("seed", "seeds", "time_budget_s")   # class mode gives each student their own seed; the server's cap
+REACHED = {"gain": "KD gained", "kd": "the KD student reached", "twin": "the twin reached"}
 
 
 def label(name: str) -> str:
@@ -34,6 +36,8 @@ def varying(rows: list[dict]) -> list[str]:
     order = {p.name: i for i, p in enumerate(PARAMS)}
     counts = {}
     for name in order:
+        if name in NOT_AN_AXIS:
+            continue
         values = {str(r.get("config", {}).get(name)) for r in rows if name in r.get("config", {})}
         if len(values) > 1:
             counts[name] = len(values)
@@ -84,7 +88,7 @@ def sentence(rows: list[dict], axis: str | None, metric: str = "gain") -> str:
         return f"{head}: none measured {what.split(':')[0]} (the gain needs the twin)."
     if axis is None:
         g = measured[0]
-        text = f"{head}, all with the lesson's settings: {what.split(' (')[0]} {_pm(g, unit, signed)}"
+        text = f"{head}, all with the lesson's settings: {REACHED[metric]} {_pm(g, unit, signed)}"
     else:
         best = max(measured, key=lambda g: g["mean"])
         word = {"gain": "the largest gain", "kd": "the most accurate KD student",
