@@ -5,6 +5,7 @@ as they finish, shows the nickname as text, and a wrong board code shows a plain
 Recipe and traps: /work/shared/notes/browser-tests.md. Screenshots go to $KDEMO_SHOT_DIR (else a temp folder).
 """
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,12 @@ def text(pg, selector: str) -> str:
 
 
 def board_rows(pg) -> int:
-    return pg.locator("#board-table tbody tr").count() if "No runs yet" not in text(pg, "#board-head") else 0
+    found = re.search(r"· (\d+) rows? ·", text(pg, "#board-head"))
+    return int(found.group(1)) if found else -1
+
+
+def table_cells(pg) -> str:
+    return text(pg, "#board-table")
 
 
 def train(pg):
@@ -79,8 +85,9 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
     assert ann.locator("#class-note img").count() == 0 and ann.locator("#class-note b").count() == 1
     train(ann)
     wait_until(lambda: board_rows(board) == 1, timeout=30, seen=lambda: text(board, "#board-head"))
-    assert NICK in text(board, "#board-table") and board.locator("#board-table img").count() == 0
-    assert text(board, "#board-head").startswith("1 run")
+    wait_until(lambda: NICK in table_cells(board), seen=lambda: table_cells(board))
+    assert board.locator("#board-table img").count() == 0
+    assert "1 run" in text(board, "#board-head") and "+" in table_cells(board)
     ann.screenshot(path=str(shots / "class_student_1.png"))
 
     bob = pages(join)
@@ -91,7 +98,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
         open_run.first.press("Enter")
     train(bob)
     wait_until(lambda: board_rows(board) == 2, timeout=30, seen=lambda: text(board, "#board-head"))
-    assert text(board, "#board-head").startswith("2 runs")
+    assert "2 runs" in text(board, "#board-head") and "student 2" in table_cells(board)
     assert board.locator("#board-plot .js-plotly-plot").count() == 1
     bob.screenshot(path=str(shots / "class_student_2.png"))
     board.screenshot(path=str(shots / "class_board.png"), full_page=True)

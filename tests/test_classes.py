@@ -115,6 +115,16 @@ def _row(t, gain, collapsed=False):
             "twin_acc": 90.0, "warnings": warn}
 
 
+def test_the_board_figure_is_valid_plotly_and_escapes_nicknames():
+    import plotly.graph_objects as go
+    from kdemo.figures.board import board_figure
+    rows = [{**_row(t, g), "method": "kd", "nickname": "<b>x</b>"} for t, g in ((1, 0.5), (4, 2.0), (4, 3.0))]
+    for presentation in (False, True):
+        fig = board_figure(rows, summary(rows), "gain", "gain", presentation)
+        go.Figure(fig.to_dict())                        # plotly's validation (the builder skips it for speed)
+    assert fig.data[0].text[0] == "&lt;b&gt;x&lt;/b&gt;" and list(fig.data[1].y) == [0.5, 2.5]
+
+
 def test_the_board_sentence_is_computed_from_the_rows():
     rows = [_row(4, 3.0), _row(4, 2.0), _row(4, 4.0), _row(16, -20.0, True), _row(16, 0.5), _row(1, 0.0)]
     s = summary(rows)

@@ -42,7 +42,8 @@ def board_figure(rows: list[dict], summary: dict, metric_key: str, metric_label:
                      "error_y": {"type": "data", "array": [g["half"] or 0 for g in gs], "visible": True,
                                  "thickness": st["line"]},
                      "line": {"color": "#555555", "width": st["line"], "dash": "dot"},
-                     "marker": {"symbol": "diamond", "size": st["marker"] + 6, "color": "#555555"},
+                     "marker": {"symbol": "diamond-open", "size": st["marker"] + 10, "color": "#555555",
+                                "line": {"width": 2}},
                      "hovertemplate": "mean %{y:.2f}<extra></extra>"})
     x_title = html.escape(summary.get("axis_label") or axis) if axis else "run (in the order they finished)"
     return figure(data, layout(f"{metric_label} for each run", presentation, revision=axis or "",

@@ -39,6 +39,9 @@ def page_url(request) -> str:
 def class_start(classes, hide=(), lock=False, autorun=False, question="", request: gr.Request = None,
                 **controls) -> dict:
     """A new class for the Train tab's setup (and the share box's lesson options): the links and the key."""
+    # the share box's options are null while its accordion was never opened (not rendered): its defaults then
+    hide, question = (() if hide is None else hide), ("" if question is None else question)
+    lock, autorun = bool(lock) if lock is None else lock, bool(autorun) if autorun is None else autorun
     query = make_link(hide, lock, autorun, question, **controls)["share_query"]
     code, key = classes.start(query)
     base = page_url(request)
@@ -200,13 +203,14 @@ def build_top(ui: Wired):
         ui["board_api"] = gr.Button(visible=False)
         ui["board_timer"] = gr.Timer(BOARD_EVERY_S, active=False)
         ui["board_seen"] = gr.State(None)
-    with gr.Row(visible=False, elem_id="class-member") as row:
+    with gr.Row(visible=False, elem_id="class-member", equal_height=True) as row:
         ui["class_member"] = row
-        ui["class_note"] = gr.HTML(elem_id="class-note")
-        ui["class_code"] = gr.Textbox(visible=False, label="Class code")
-        ui["class_nick"] = gr.Textbox(label="Nickname (shown on the board)", max_lines=1, max_length=40, scale=0,
-                                      min_width=220, elem_id="class-nick")
-        ui["class_join_btn"] = gr.Button("Set nickname", scale=0, min_width=140, elem_id="class-join-btn")
+        ui["class_note"] = gr.HTML(elem_id="class-note", scale=4)
+        with gr.Column(scale=1, min_width=260):
+            ui["class_nick"] = gr.Textbox(label="Nickname (shown on the board)", max_lines=1, max_length=40,
+                                          elem_id="class-nick")
+            ui["class_join_btn"] = gr.Button("Set nickname", size="sm", elem_id="class-join-btn")
+    ui["class_code"] = gr.Textbox(visible=False, label="Class code")
 
 
 def build_start(ui: Wired):
