@@ -65,6 +65,10 @@ def test_the_queue_is_first_come_first_served_and_starts_runs_by_itself():
     run_a.release.set()                                 # a's run ends: c's starts by itself
     _wait(lambda: c.run is not None and c.run.alive, "the queued run did not start")
     assert c.waiting is None and tickets[1].state == "started" and not run_a.alive
+    job = reg.start_job(a, lambda: Gate().start())      # an experiment job waits in the same line
+    assert a.waiting is job and job.attr == "job" and job.position() == 1
+    c.run.release.set()
+    _wait(lambda: a.job is not None and a.job.alive, "the queued job did not start")
     ticket_e = reg.start_run(e, TrainConfig(), Gate)
     assert re.search(r"1st in line, (a few seconds|about \d+ s)", ticket_e.line()), ticket_e.line()  # measured
     reg.close_all()
@@ -107,6 +111,35 @@ def test_codes_are_secret_and_a_wrong_one_reveals_nothing(tmp_path):
         classes.clear(code, "B" * 24)
     assert classes.clear(code, key) == 0
     assert clean_nickname("  <b>Ann</b>\n\x00 ", 3) == "<b>Ann</b>" and clean_nickname("", 7) == "student 7"
+
+
+class Ended:
+    """A run that has ended, as Classes.post sees it."""
+    def __init__(self, status, epochs_done, cfg=TrainConfig(seeds=1, temperature=8.0)):
+        self.id, self.cfg, self.kind = f"run-{status}-{epochs_done}", cfg, "run"
+        self._summary = {"id": self.id, "status": status, "elapsed_s": 12.3, "epochs_done": epochs_done,
+                         "kd_acc": 0.91, "scratch_acc": 0.88, "verdict": "KD ahead by 3.0 points on one seed",
+                         "health": [{"kind": "spike", "group": "kd", "message": "a spike"}]}
+
+    def summary(self):
+        return self._summary
+
+
+def test_finished_runs_and_runs_stopped_after_an_evaluation_post_one_row(tmp_path):
+    from kdemo.app.sessions import Session
+    classes = Classes(SqliteBoards(tmp_path), Limits())
+    code, _ = classes.start("")
+    sess = Session("s")
+    assert classes.post(sess, Ended("done", 1.0)) is False            # not in a class: nothing posted
+    member = classes.join(sess, code, "<i>Bo</i>")
+    assert member.config(TrainConfig(seed=5, seeds=3)).seeds == 1 and member.config(TrainConfig(seed=5)).seed == 5
+    assert classes.post(sess, Ended("done", 1.0)) and classes.post(sess, Ended("stopped", 0.5))
+    assert not classes.post(sess, Ended("stopped", 0.0)) and not classes.post(sess, Ended("failed", 1.0))
+    assert not classes.post(sess, Ended("done", 1.0))                  # the same run posts once
+    rows = classes.board(code)["rows"]
+    assert len(rows) == 2 and rows[0]["nickname"] == "<i>Bo</i>" and rows[0]["gain"] == pytest.approx(3.0)
+    assert rows[0]["changed"] == {"temperature": "8"} and rows[0]["warnings"][0]["message"] == "a spike"
+    assert rows[0]["kd_acc"] == 91.0 and rows[0]["twin_acc"] == 88.0 and rows[0]["seconds"] == 12.3
 
 
 def _row(t, gain, collapsed=False):
