@@ -110,6 +110,11 @@ def test_codes_are_secret_and_a_wrong_one_reveals_nothing(tmp_path):
     with pytest.raises(ValueError, match="teacher key"):
         classes.clear(code, "B" * 24)
     assert classes.clear(code, key) == 0
+    from kdemo.app.sessions import Session
+    classes.close(code, key)                           # closed: no one joins, the board stays readable
+    with pytest.raises(ValueError, match="closed by the teacher"):
+        classes.join(Session("late"), code)
+    assert classes.board(code)["closed"] is True
     assert clean_nickname("  <b>Ann</b>\n\x00 ", 3) == "<b>Ann</b>" and clean_nickname("", 7) == "student 7"
 
 

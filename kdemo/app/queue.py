@@ -110,7 +110,7 @@ class RunQueue:
 
     def _start(self, session, start, attr: str):
         """Under the lock: start, count the slot until the worker ends, tell the session and the hooks."""
-        worker = start()
+        worker = start()       # started already (its hooks are added right after: runs take far longer to end)
         self._running[worker] = time.time()
         if hasattr(worker, "on_end"):
             worker.on_end.append(self._ended)   # a worker that ended before this line is caught by _prune
