@@ -53,8 +53,9 @@ def class_start(classes, hide=(), lock=False, autorun=False, question="", reques
 
 
 def member_line(member) -> str:
-    return (f"<div class='kd-question'>You are in the class as <b>{html.escape(member.nickname)}</b> (student "
-            f"{member.number}): every run you finish, or stop after its first curve point, posts one row to the "
+    number = "" if member.nickname == f"student {member.number}" else f" (student {member.number})"
+    return (f"<div class='kd-question'>You are in the class as <b>{html.escape(member.nickname)}</b>{number}: "
+            f"every run you finish, or stop after its first curve point, posts one row to the "
             f"class board. In class mode a run trains one seed, yours is the lesson's seed + {member.number - 1}: "
             "the class is the sample.</div>")
 
