@@ -12,6 +12,19 @@ def _kd_free_port() -> int:
         return s.getsockname()[1]
 
 
+@_kd_pytest.fixture(scope="session", autouse=True)
+def kdemo_data_dir(tmp_path_factory):
+    """Class boards of every test, and of the servers tests start, in a temp folder, never the user's."""
+    import os
+    folder, old = tmp_path_factory.mktemp("kdemo-data"), os.environ.get("KDEMO_DATA_DIR")
+    os.environ["KDEMO_DATA_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("KDEMO_DATA_DIR", None)
+    else:
+        os.environ["KDEMO_DATA_DIR"] = old
+
+
 @_kd_pytest.fixture(scope="session")
 def kdemo_pretrained(tmp_path_factory):
     """The pretrained MNIST teacher (lenet5) and lab student (lenet5_half): the committed ones when

@@ -134,7 +134,7 @@ def test_every_endpoint_answers_every_bad_value_and_the_session_still_trains(url
     calls = []
     for name, ep in api.items():
         params = ep["parameters"]
-        own = params if name != "/share" else params[:4] + params[-3:]   # /share takes /train's controls too
+        own = params if name not in ("/share", "/class_start") else params[:4] + params[-3:]   # + /train's controls
         base = TINY if name == "/train" else {}    # an accepted run is a tiny one, stopped at once
         calls += [(name, params, {**base, p["parameter_name"]: bad}) for p in own for bad in bad_values(p)]
         calls += [(name, params, {})] if not params else []   # the no-argument endpoints must answer too

@@ -150,22 +150,26 @@ def test_concurrent_clients_each_see_only_their_own_run(server):
     assert len({results[T][0]["run"] for T in temps}) == 3
 
 
-def test_busy_server_says_so_and_keeps_serving(server):
+def test_a_full_server_puts_visitors_in_line_then_says_busy(server):
     demo, url = server
-    registry = demo.kdemo_registry
-    saved = registry.limits
-    registry.limits = Limits(max_runs=1, max_epochs=20, max_seconds=120)
-    a, b = client(url), client(url)
+    queue = demo.kdemo_registry.queue
+    saved = queue.slots, queue.size
+    queue.slots, queue.size = 1, 1            # one run at a time, one place in line
+    a, b, c = client(url), client(url), client(url)
     try:
         a.predict(**LONG, api_name="/train")
-        busy = b.predict(**TINY, api_name="/train")
-        assert "server busy" in busy[0]
-        again = a.predict(**TINY, api_name="/train")          # one run per visitor at a time
+        waiting = b.predict(**TINY, api_name="/train")
+        assert "kd-status queued" in waiting[0] and "1st in line" in waiting[0]
+        busy = c.predict(**TINY, api_name="/train")
+        assert "server busy" in busy[0] and "KDEMO_MAX_QUEUED" in busy[0]
+        again = a.predict(**TINY, api_name="/train")          # one run (or place in line) per visitor
         assert "already have a run" in again[0]
+        assert "left the line" in b.predict(api_name="/stop")[0]
     finally:
         a.predict(api_name="/stop")
-        registry.limits = saved
+        queue.slots, queue.size = saved
     assert status_of(wait_finished(a, timeout=30)[0]) == "stopped"
+    assert status_of(b.predict(api_name="/poll")[0]).startswith("no run")   # b left the line: nothing runs
 
 
 def test_a_failed_run_reports_its_error(server, monkeypatch):
@@ -320,7 +324,7 @@ class FakeRun:
 
 
 def test_registry_limits_runs_and_forgets_sessions():
-    reg = Registry(Limits(max_runs=2))
+    reg = Registry(Limits(max_runs=2, max_queued=0))     # no line: beyond the slots, "server busy"
     a, b, c = (reg.session(k) for k in "abc")
     run_a = reg.start_run(a, TrainConfig(), FakeRun)
     with pytest.raises(Busy, match="already have a run"):

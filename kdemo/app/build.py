@@ -12,12 +12,15 @@ import os
 import gradio as gr
 
 from .. import experiments
+from .tabs import board as ui_board
 from .tabs import experiments as ui_experiments
 from .tabs import insights as ui_insights
 from .tabs import lab as ui_lab
 from .tabs import share as ui_share
 from .tabs import train as ui_train
 from ..teach.lab_view import pretrained_choices
+from .boards import SqliteBoards, data_dir
+from .classes import Classes
 from .sessions import Registry
 from .kit import Wired, guard_requests, session_of
 from .style import CSS, PAGE_JS, THEME
@@ -44,12 +47,15 @@ def heartbeat(registry, sess, request: gr.Request = None) -> dict:
     return {"sess": session_of(registry, sess, request)}
 
 
-def build_demo(registry: Registry | None = None) -> gr.Blocks:
-    """The whole app. `demo.kdemo_registry` holds the per-visitor sessions (for tests and shutdown)."""
+def build_demo(registry: Registry | None = None, classes: Classes | None = None) -> gr.Blocks:
+    """The whole app. `demo.kdemo_registry` holds the per-visitor sessions (for tests and shutdown), and
+    `demo.kdemo_classes` the class boards (SQLite in KDEMO_DATA_DIR unless given)."""
     registry = Registry() if registry is None else registry
+    classes = Classes(SqliteBoards(data_dir()), registry.limits) if classes is None else classes
+    classes.attach(registry)
     ui = Wired()
     with gr.Blocks(title="kdemo · knowledge distillation lab", delete_cache=(600, 3600)) as demo:
-        demo.kdemo_registry = registry
+        demo.kdemo_registry, demo.kdemo_classes = registry, classes
         # No time_to_live: Gradio counts it from the state's last *write*, which would end a visitor who only
         # polls a long run; the registry's sweeper expires idle sessions instead (and drops Gradio's copy).
         sess = ui["sess"] = gr.State(None, delete_callback=lambda s: s is not None and registry.forget(s.key))
@@ -62,11 +68,13 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
         if not pretrained_choices("mnist", "teacher"):
             gr.Markdown("⚠️ **No pretrained teacher found** (`pretrained/manifest.json`). Training still works "
                         "with the teacher set to *train first*; the Temperature lab needs `python -m kdemo pretrain`.")
+        ui_board.build_top(ui)     # a board link's page, and a student's class line
         with gr.Tabs(selected="train", elem_id="kd-tabs") as tabs:
             ui["tabs"] = tabs
             with gr.Tab("Train", id="train"):
                 ui_train.build(ui, registry, sess, presentation)
                 ui_share.build_box(ui)
+                ui_board.build_start(ui)
             with gr.Tab("Temperature lab", id="lab"):
                 ui_lab.build(ui, registry, sess, presentation)
             with gr.Tab("Experiments", id="experiments"):
@@ -77,6 +85,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
         ui.on(beat.tick, heartbeat, [sess], ("sess",), api_visibility="private", show_progress="hidden",
               bind={"registry": registry})
         ui_share.wire_load(ui, demo, registry)   # a lesson link's setup, applied when the page opens
+        ui_board.wire(ui, demo, registry, classes, sess, presentation)
         presentation.change(None, presentation, None,   # bigger page fonts, client side (the CSS is in ui_style)
                             js="(on) => { document.body.classList.toggle('kd-present', on); }")
 

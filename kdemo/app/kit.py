@@ -111,6 +111,8 @@ def as_bool(name: str, value) -> bool:
 def status_line(snapshot: dict) -> str:
     """'running · training the student · 42% · 12 s elapsed · ~16 s left', then any message or error."""
     status = "paused" if snapshot.get("paused") else snapshot.get("status", "")
+    if status == "queued":      # a place in the server's line (kdemo.app.queue.Ticket.snapshot)
+        return f"waiting for a free slot · {snapshot.get('message', '')}"
     parts = [status]
     if status in ("running", "paused") and snapshot.get("phase"):
         parts.append(str(snapshot["phase"]))
@@ -144,3 +146,16 @@ def session_of(registry, sess, request):
         return registry.session(getattr(request, "session_hash", None))
     sess.touch()
     return sess
+
+
+def waiting_ticket(sess, attr: str):
+    """The session's place in line for a run (or a job), while it waits; a failed start is said once."""
+    ticket = sess.waiting if sess is not None else None
+    if ticket is None or ticket.attr != attr:
+        return None
+    if not ticket.alive:
+        sess.waiting = None
+        if ticket.state == "failed":
+            gr.Warning(ticket.line(), title="Run failed")
+        return None
+    return ticket

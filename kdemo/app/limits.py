@@ -35,11 +35,17 @@ class Limits:
     max_upload_mb: float = 5.0          # any uploaded file
     max_image_side: int = 2048          # pixels: the lab refuses larger drawings before decoding them
     max_layers: int = 4                 # the lab's sketch: background plus at most this many layers
+    max_queued: int = 64                # runs and jobs waiting in line for a free slot; 0: no line ("server busy")
+    board_days: float = 7.0             # a class board (and its rows) is removed this long after it was started
+    board_rows: int = 500               # rows one class board takes
+    max_boards: int = 200               # class boards one server keeps at once
 
     ENV = {"max_runs": "KDEMO_MAX_RUNS", "max_epochs": "KDEMO_MAX_EPOCHS", "max_seconds": "KDEMO_MAX_SECONDS",
            "max_members": "KDEMO_MAX_MEMBERS", "queue_size": "KDEMO_QUEUE_SIZE",
            "torch_threads": "KDEMO_TORCH_THREADS", "session_idle_s": "KDEMO_SESSION_IDLE_S",
-           "max_sessions": "KDEMO_MAX_SESSIONS", "max_upload_mb": "KDEMO_MAX_UPLOAD_MB"}
+           "max_sessions": "KDEMO_MAX_SESSIONS", "max_upload_mb": "KDEMO_MAX_UPLOAD_MB",
+           "max_queued": "KDEMO_MAX_QUEUED", "board_days": "KDEMO_BOARD_DAYS", "board_rows": "KDEMO_BOARD_ROWS",
+           "max_boards": "KDEMO_MAX_BOARDS"}
 
     @classmethod
     def from_env(cls, env=None) -> "Limits":
@@ -54,7 +60,11 @@ class Limits:
                    torch_threads=_env_number("KDEMO_TORCH_THREADS", None, int, env),
                    session_idle_s=_env_number("KDEMO_SESSION_IDLE_S", d.session_idle_s, float, env) or float("inf"),
                    max_sessions=_env_number("KDEMO_MAX_SESSIONS", d.max_sessions, int, env) or big,
-                   max_upload_mb=_env_number("KDEMO_MAX_UPLOAD_MB", d.max_upload_mb, float, env) or 1024.0)
+                   max_upload_mb=_env_number("KDEMO_MAX_UPLOAD_MB", d.max_upload_mb, float, env) or 1024.0,
+                   max_queued=_env_number("KDEMO_MAX_QUEUED", d.max_queued, int, env) or 0,
+                   board_days=_env_number("KDEMO_BOARD_DAYS", d.board_days, float, env) or 36500.0,
+                   board_rows=_env_number("KDEMO_BOARD_ROWS", d.board_rows, int, env) or big,
+                   max_boards=_env_number("KDEMO_MAX_BOARDS", d.max_boards, int, env) or big)
 
     def threads(self) -> int:
         """Torch CPU threads: oversubscribed OpenMP threads (2 runs x all cores) make every run many times slower."""

@@ -26,13 +26,10 @@ from pathlib import Path
 from PIL import Image
 
 from .limits import Limits
+from .queue import Busy, RunQueue  # noqa: F401 - Busy is raised here and imported from here by the tabs
 from ..train.results import RESULT_COLUMNS, result_row
 
 ROOT_PREFIX = "kdemo-server-"
-
-
-class Busy(RuntimeError):
-    """The server (or this visitor) already has as many runs going as it allows; the message says so."""
 
 
 @dataclass(eq=False)
@@ -42,6 +39,8 @@ class Session:
     root: Path | None = None
     run: object | None = None          # kdemo.train.engine.Run
     job: object | None = None          # kdemo.experiments.ExperimentJob
+    waiting: object | None = None      # kdemo.app.queue.Ticket: a run or job waiting in line
+    member: object | None = None       # kdemo.app.classes.Member: the class this visitor's runs post to
     results: list[dict] = field(default_factory=list)
     recorded: set = field(default_factory=set)   # run ids already in `results`
     lab_cache: dict = field(default_factory=dict)  # the lab's copy of this session's student: version, model
@@ -65,10 +64,10 @@ class Session:
         return Path(self._dir)
 
     def busy(self) -> bool:
-        return any(x is not None and x.alive for x in (self.run, self.job))
+        return any(x is not None and x.alive for x in (self.run, self.job, self.waiting))
 
     def stop_all(self):
-        for x in (self.run, self.job):
+        for x in (self.waiting, self.run, self.job):
             if x is not None:
                 x.stop()
 
@@ -85,7 +84,7 @@ class Session:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
         if not wait or not self.busy():   # a closed session keeps nothing alive (gr.State may still hold it)
-            self.run = self.job = None
+            self.run = self.job = self.waiting = self.member = None
             self.results, self.recorded = [], set()
 
     # ---- finished runs -----------------------------------------------------------------------------------
@@ -181,6 +180,12 @@ class Registry:
         self._retired: list = []   # runs of closed sessions, perhaps still finishing: shutdown waits for them
         self.on_close: list = []   # callbacks(key) when a session closes (the app drops Gradio's state of it)
         self.on_sweep: list = []   # callbacks(now) -> how many things they released (Gradio's orphaned states)
+        self.on_start: list = []   # callbacks(session, worker) when a run or job starts (class boards)
+        self.queue = RunQueue(self.limits.max_runs, self.limits.max_queued, self._started)
+
+    def _started(self, session: Session, worker):
+        for hook in self.on_start:
+            hook(session, worker)
 
     def _close(self, sessions: list[Session]):
         """Close sessions taken out of the registry; their workers are remembered until they have ended."""
@@ -250,22 +255,19 @@ class Registry:
                 sum(w.alive for w in self._retired)
 
     def _claim(self, session: Session, start, attr: str):
-        """Start something (start() -> object with .alive) if this visitor and the server have room."""
+        """Start something (start() -> object with .alive) if this visitor has nothing going or waiting: now if
+        the server has room, else a place in its line (kdemo.app.queue); Busy when the line is full too."""
         with self._lock:
             if session.busy():
-                raise Busy("you already have a run going: stop it (or wait for it) before starting another")
-            n = sum(x is not None and x.alive for s in self._sessions.values() for x in (s.run, s.job))
-            if n >= self.limits.max_runs:
-                raise Busy(f"server busy: {n} training runs are in progress (limit {self.limits.max_runs}); "
-                           "please try again in a minute")
-            started = start()
-            setattr(session, attr, started)
-            session.touch()     # starting can take seconds on a cold server: idle time counts from here
-            self._sessions.setdefault(session.key, session)   # counted by the limit, stopped when it closes
-            return started
+                raise Busy("you already have a run going or waiting in line: stop it (or wait for it) before "
+                           "starting another")
+            self._sessions.setdefault(session.key, session)   # counted, stopped (or taken out of line) when it closes
+            session.touch()
+            return self.queue.submit(session, start, attr)
 
     def start_run(self, session: Session, cfg, run_factory):
-        """A started Run for `cfg` (caps applied), stored in the session; Busy or ValueError otherwise."""
+        """A started Run for `cfg` (caps applied), or its Ticket in the server's line (session.waiting); the run
+        becomes session.run when it starts. Busy or ValueError otherwise."""
         self.limits.apply(cfg)
         return self._claim(session, lambda: run_factory(cfg).start(), "run")
 

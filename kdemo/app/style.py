@@ -36,6 +36,8 @@ BASE_CSS = """
     opacity: 0.65; cursor: not-allowed; }   /* a locked lesson: values visible, clearly not editable */
 #ins-gallery img { image-rendering: pixelated; }
 #ins-confusion td { cursor: pointer; }
+.kd-board-sentence { font-size: var(--text-xxl); font-weight: 600; padding: 8px 4px; }   /* read from the back row */
+.kd-status.queued { border-left: 6px solid #56B4E9; }
 """
 
 # Results tables: Gradio sizes each column to its unwrapped content. Capping that width (a CSS variable the

@@ -183,6 +183,9 @@ def cmd(args) -> int:
     if "memory" in args.cases:
         from . import bench_memory     # local: only this subcommand starts a server
         return bench_memory.cmd(args)
+    if "class" in args.cases:
+        from . import bench_class      # local: it starts a server and its API clients
+        return bench_class.cmd(args)
     if "views" in args.cases:
         from . import bench_views      # local: only this subcommand needs the views (and plotly
         rows = bench_views.bench_views()
@@ -222,17 +225,17 @@ def cmd(args) -> int:
     return 0
 
 
-EXTRA = ("members", "views", "memory")
+EXTRA = ("members", "views", "memory", "class")
 
 
 def add_parser(sub, common):
     p = sub.add_parser("bench", parents=[common], help="engine vs a notebook-style loop: one epoch each, side by "
                        "side; 'bench members': what several seeds cost; 'bench views': the Teaching views' time; "
-                       "'bench memory': what a server keeps after its visitors leave")
+                       "'bench memory': what a server keeps after its visitors leave; 'bench class': a class at once")
     p.add_argument("cases", nargs="*", default=list(CASES),
                    help=f"default: all of {', '.join(CASES)}; 'members' [cases]: 1, 2, 6, 16 members per case; "
                         "'views': the Teaching views' server time; 'memory': a server's RSS after warm-up, rounds "
-                        "of visitors and varied runs")
+                        "of visitors and varied runs; 'class': N students training at once (--students)")
     p.add_argument("--train-samples", type=int, default=None, help="class-balanced subset (default: all 60000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=1, help="rounds per case; the median is reported (default 1)")
@@ -241,3 +244,5 @@ def add_parser(sub, common):
     m.add_argument("--rounds", type=int, default=4, help="rounds of visitors, each followed by expiry (default 4)")
     m.add_argument("--visitors", type=int, default=50, help="API visitors per round (default 50)")
     m.add_argument("--runs", type=int, default=30, help="runs of varied configs after the rounds (default 30)")
+    p.add_argument("--students", type=int, default=30, help="'bench class': students joining one class (default 30)")
+    p.add_argument("--lesson", default="", help="'bench class': the lesson's link query (default: the defaults)")

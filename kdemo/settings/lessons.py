@@ -2,7 +2,8 @@
 
 The Train settings use the parameter table's keys (kdemo.settings.text: the same as the JSON config); the page keys
 are `tab`, `lab_t`, `digit`, `experiment`, `present`, and the lesson's `hide` (groups of the table, or single
-settings), `lock`, `autorun` and `q` (a question for the class, plain text). Reading never fails: whatever is
+settings), `lock`, `autorun` and `q` (a question for the class, plain text); `class` and `board` carry a class
+code (kdemo.app.classes reads and checks them). Reading never fails: whatever is
 unknown, malformed, out of range or beyond the server's limits is left at its default and listed in `ignored`.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .text import QUERY_LIMIT, changed, from_query
 
 TABS = ("train", "lab", "experiments", "insights")
 QUESTION_MAX = 300
-PAGE_KEYS = ("tab", "lab_t", "digit", "experiment", "present", "hide", "lock", "autorun", "q")
+PAGE_KEYS = ("tab", "lab_t", "digit", "experiment", "present", "hide", "lock", "autorun", "q", "class", "board")
 HIDEABLE = GROUPS + tuple(p.name for p in PARAMS if p.control)
 LAB_T = (0.5, 50.0)
 DIGITS = 10_000          # MNIST test images

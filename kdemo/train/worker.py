@@ -40,6 +40,7 @@ class Worker:
         self._paused_since: float | None = None
         self._paused_total = 0.0
         self._thread: threading.Thread | None = None
+        self.on_end: list = []                  # callbacks(worker) once the status is final, in the worker's thread
 
     # ---- control ----------------------------------------------------------------------------------------------
     def start(self):
@@ -151,6 +152,11 @@ class Worker:
                 self._paused_since = None
             self._status, self._phase, self._t_end = status, "finished", time.time()
         self._finished(status)
+        for fn in self.on_end:      # the app's queue and class boards: a failing callback must not hide the others
+            try:
+                fn(self)
+            except Exception:  # noqa: BLE001 - logged; the run itself is over and its status stands
+                log.exception("%s %s: an end callback failed", self.kind, self.id)
 
     def _failed(self, e: Exception):
         log.exception("%s %s failed", self.kind, self.id)

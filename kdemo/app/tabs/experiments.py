@@ -11,7 +11,7 @@ from ...experiments.takeaways import header, takeaway
 from ...settings.params import param
 from ..sessions import Busy
 from .controls import UI_PARAMS, values_updates
-from ..kit import Wired, session_of, status_html
+from ..kit import Wired, session_of, status_html, waiting_ticket
 
 N_FIGS = 4
 IDLE = "Pick an experiment and press <b>▶ Run experiment</b>."
@@ -44,6 +44,8 @@ def run_experiment(X, registry, key, budget, seed, sess, request: gr.Request = N
     except Busy as e:
         gr.Warning(str(e), title="Server busy")
         return {"sess": sess, "exp_status": status_html(None, str(e), IDLE)}
+    if sess.waiting is job:     # in line behind other runs: the poll shows the place, then the job
+        return {"sess": sess, "exp_status": status_html(job.snapshot()), "exp_timer": gr.Timer(active=True)}
     return {"sess": sess, "exp_status": status_html(job.snapshot(), idle=IDLE), "exp_timer": gr.Timer(active=True)}
 
 
@@ -56,6 +58,9 @@ def results_table(rows: list[dict]) -> pd.DataFrame:
 def poll_experiment(X, sess, presentation=False) -> dict:
     if sess is not None:
         sess.touch()          # a visitor watching a job is not idle
+    waiting = waiting_ticket(sess, "job")
+    if waiting is not None:
+        return {"exp_status": status_html(waiting.snapshot())}
     job = sess.job if sess is not None else None
     if job is None:
         return {"exp_status": status_html(None, idle=IDLE), "exp_timer": gr.Timer(active=False)}
@@ -77,6 +82,10 @@ def poll_experiment(X, sess, presentation=False) -> dict:
 
 
 def stop_experiment(sess) -> dict:
+    waiting = waiting_ticket(sess, "job")
+    if waiting is not None:
+        waiting.stop()
+        return {"exp_status": status_html(None, "You left the line: the experiment will not start.", IDLE)}
     job = sess.job if sess is not None else None
     if job is not None:
         job.stop()

@@ -12,7 +12,7 @@ from ...train.results import RESULT_COLUMNS
 from ..sessions import Busy
 from .controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
                           visibility_updates)
-from ..kit import Wired, as_bool, session_of, status_html
+from ..kit import Wired, as_bool, session_of, status_html, waiting_ticket
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
@@ -58,11 +58,16 @@ def train_start(registry, sess, presentation, request: gr.Request = None, **cont
 def start_run(registry, sess, cfg, presentation) -> dict:
     """Start `cfg` for this session (the Train button, or a lesson link's autorun), within the server's limits."""
     sess.record(sess.run)   # a finished run nobody polled yet still belongs in the results table
+    if sess.member is not None:     # class mode: one seed per student (kdemo.app.classes.Member.config)
+        cfg = sess.member.config(cfg)
     try:
         run = registry.start_run(sess, cfg, Run)
     except Busy as e:
         gr.Warning(str(e), title="Server busy" if "server busy" in str(e) else "Run in progress")
         return {"sess": sess, "status": status_html(None, str(e))}
+    if sess.waiting is run:     # in line: the poll shows the place, then the run once it has started
+        return {"sess": sess, "status": status_html(run.snapshot()), "timer": gr.Timer(active=True), "verdict": "",
+                "warnings": ""}
     return {"sess": sess, "status": status_html(run.snapshot()), **_figures(run, presentation),
             "timer": gr.Timer(active=True), "verdict": "", "warnings": ""}
 
@@ -71,6 +76,9 @@ def train_poll(sess, presentation) -> dict:
     presentation = as_bool("presentation", presentation)
     if sess is not None:
         sess.touch()          # a visitor watching a run is not idle
+    waiting = waiting_ticket(sess, "run")
+    if waiting is not None:
+        return {"status": status_html(waiting.snapshot()), "timer": gr.Timer(active=True)}
     run = sess.run if sess is not None else None
     if run is None:
         return {"status": status_html(None), "timer": gr.Timer(active=False), "table": results_frame(sess)}
@@ -92,6 +100,13 @@ def train_poll(sess, presentation) -> dict:
 
 def _control(sess, action: str) -> dict:
     """Stop, pause, resume or step the session's run; says so when there is nothing to act on."""
+    waiting = waiting_ticket(sess, "run")
+    if waiting is not None:     # Stop leaves the line; the rest waits for the run to start
+        if action == "stop":
+            waiting.stop()
+            return {"status": status_html(None, "You left the line: your run will not start."),
+                    "timer": gr.Timer(active=False)}
+        return {"status": status_html(waiting.snapshot(), f"Nothing to {action} yet: your run is waiting in line.")}
     run = sess.run if sess is not None else None
     if run is None or not run.alive:
         return {"status": status_html(run.snapshot() if run else None, f"Nothing to {action}: no run is going.")}
