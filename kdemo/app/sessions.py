@@ -145,28 +145,6 @@ def release_memory():
         pass
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:     # someone else's live process
-        return True
-    return True
-
-
-def remove_stale_roots(tmp: Path | None = None) -> list[Path]:
-    """Folders of earlier kdemo servers whose process is gone (never those of a live server)."""
-    tmp = Path(tmp or tempfile.gettempdir())
-    removed = []
-    for d in tmp.glob(f"{ROOT_PREFIX}*"):
-        m = re.match(rf"{ROOT_PREFIX}(\d+)-", d.name)
-        if m and d.is_dir() and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
-            shutil.rmtree(d, ignore_errors=True)
-            removed.append(d)
-    return removed
-
-
 class Registry:
     """Every live Session by Gradio session hash, their lifetime, and the server-wide limit on concurrent runs."""
 
