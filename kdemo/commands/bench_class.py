@@ -10,42 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(env_extra: dict, wait_s: float = 180) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on a free port with `env_extra`; (process, url) once it answers."""
-    import httpx
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1", **env_extra}
-    env.pop("GRADIO_TEMP_DIR", None)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url, t0 = f"http://127.0.0.1:{port}/", time.time()
-    while time.time() - t0 < wait_s and proc.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("the app did not start")
+from .bench_memory import serve  # noqa: F401 - the one way a bench starts a server
 
 
 def status_of(html: str) -> str:

@@ -56,26 +56,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on a free loopback port; returns (process, url) once it answers."""
+def serve(env_extra: dict | None = None, wait_s: float = 120) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a free loopback port; returns (process, url) once it answers. Its output goes to a file
+    (`proc.log_path`), never to a pipe nobody reads: a full pipe would stall the server."""
     import httpx
     port = str(free_port())
     env = {**os.environ, "GRADIO_SERVER_PORT": port, "GRADIO_SERVER_NAME": "127.0.0.1", **(env_extra or {})}
     env.pop("GRADIO_TEMP_DIR", None)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
+    fd, log_path = tempfile.mkstemp(prefix="kdemo-server-log-", suffix=".txt")
+    with os.fdopen(fd, "w") as log:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                text=True)
+    proc.log_path = log_path
+    url, t0 = f"http://127.0.0.1:{port}/", time.time()
+    while time.time() - t0 < wait_s and proc.poll() is None:
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
             pass
-        if proc.poll() is not None:
-            break
         time.sleep(0.5)
     proc.kill()
-    raise RuntimeError("the app did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    raise RuntimeError("the app did not start: " + Path(log_path).read_text()[-2000:])
 
 
 def stop(proc: subprocess.Popen):
@@ -84,6 +86,7 @@ def stop(proc: subprocess.Popen):
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         proc.kill()
+    Path(proc.log_path).unlink(missing_ok=True)
 
 
 def server_root(pid: int) -> Path:
