@@ -29,6 +29,7 @@ class Distiller(nn.Module):
     needs_teacher = False
     feature: str | None = None   # "hint" (a conv feature map) or "hidden" (the penultimate vector) it compares
     min_batch = 1                # the loss compares samples within a batch when > 1
+    soft_targets = False         # learns from the teacher's softened predictions (their gradient grows with T)
 
     def __init__(self, student: nn.Module, teacher: nn.Module | None, hp, sample_input: torch.Tensor | None = None,
                  generator: torch.Generator | None = None):
@@ -93,6 +94,7 @@ class KD(Distiller):
     """Hinton et al. 2015, "Distilling the Knowledge in a Neural Network"."""
     title = "KD (Hinton soft targets)"
     needs_teacher = True
+    soft_targets = True
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         kd = L.kd_loss(logits, teacher_logits, self.hp.temperature, standardized=self.hp.standardized)
@@ -103,6 +105,7 @@ class KDProbBug(Distiller):
     """The tutorial bug: probabilities fed to KL instead of log-probabilities (see losses.kd_prob_bug_loss)."""
     title = "KD with the probabilities bug (demo)"
     needs_teacher = True
+    soft_targets = True
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         kd = L.kd_prob_bug_loss(logits, teacher_logits, self.hp.temperature)
@@ -113,6 +116,7 @@ class DKD(Distiller):
     """Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022."""
     title = "DKD (decoupled TCKD + NCKD)"
     needs_teacher = True
+    soft_targets = True
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         # Unlabeled transfer-set samples (y = -1) take the teacher's prediction as their target class.
@@ -129,6 +133,7 @@ class DIST(Distiller):
     """Huang et al., "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022."""
     title = "DIST (correlation of predictions)"
     needs_teacher = True
+    soft_targets = True
     min_batch = 2    # the intra-class correlation runs across the batch
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
