@@ -293,8 +293,9 @@ def test_limits_from_env_and_caps():
     assert Limits.from_env({"KDEMO_MAX_SECONDS": "none"}).max_seconds is None
     with pytest.raises(ValueError, match="KDEMO_MAX_RUNS"):
         Limits.from_env({"KDEMO_MAX_RUNS": "many"})
-    cfg = lim.apply(TrainConfig(epochs=1.0, time_budget_s=60))
-    assert cfg.time_budget_s == 30
+    asked = TrainConfig(epochs=1.0, time_budget_s=60)
+    cfg = lim.apply(asked)
+    assert cfg.time_budget_s == 30 and asked.time_budget_s == 60   # a new config, built with the cap: never patched
     with pytest.raises(ValueError, match="KDEMO_MAX_EPOCHS"):
         lim.apply(TrainConfig(epochs=3.0))
     with pytest.raises(ValueError, match="KDEMO_MAX_EPOCHS"):

@@ -1,0 +1,86 @@
+"""A new method, or a new teaching view, is one declaration: registered inside the test, it turns up everywhere
+it should (method: its control, CLI flag, link key, results column, config field, rate, docs; view: the tab, its
+named API endpoint, the report and the bench), with nothing else edited.
+
+The settings are generated from the method registry when kdemo.settings is imported, so the toy method registers
+first, in a fresh interpreter: exactly what a class added to kdemo/methods/distillers.py does."""
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TOY_METHOD = textwrap.dedent('''
+    import json, argparse
+    from kdemo.methods.declare import MNIST_LENET, hyper
+    from kdemo.methods.distillers import KD, register
+
+    @register("toy")
+    class Toy(KD):
+        """A toy method: KD's soft term scaled by its own gamma."""
+        title = "Toy (KD times gamma)"
+        params = KD.params + (hyper("gamma", "float", 0.5, "gamma (toy scale)", "γ", "the toy's scale on KD",
+                                    "number", lo=0, hi=1),)
+        sgd_lr = {MNIST_LENET: 0.003}
+
+        def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
+            parts = super().loss_parts(logits, feats, y, teacher_logits, teacher_feats, progress)
+            return {"loss_ce": parts["loss_ce"], "loss_toy": self.hp.gamma * parts["loss_kd"]}
+
+    import gradio as gr
+    from kdemo.app.tabs.controls import make_controls
+    from kdemo.commands.cli import parser
+    from kdemo.settings.config import TrainConfig
+    from kdemo.settings.lessons import HIDEABLE
+    from kdemo.settings.params import BY_NAME
+    from kdemo.settings.text import cli_command, config_from_args, from_query, parameters_markdown
+    from kdemo.train.engine import Run
+    from kdemo.train.results import hyperparameters
+
+    found = {}
+    with gr.Blocks():
+        toy, _ = make_controls({"method": "toy"})
+        kd, _ = make_controls({"method": "kd"})
+    found["control"] = [toy["gamma"].elem_id, toy["gamma"].label, toy["gamma"].visible, kd["gamma"].visible]
+    found["methods"] = list(BY_NAME["gamma"].methods), list(BY_NAME["temperature"].methods)
+    args = parser().parse_args(["train", "--method", "toy", "--gamma", "0.25"])
+    cfg = config_from_args(args)
+    found["cli"] = [cfg.gamma, cli_command(cfg)]
+    linked, rest, ignored = from_query("method=toy&gamma=0.75")
+    found["link"] = [linked.method, linked.gamma, rest, ignored, "gamma" in HIDEABLE]
+    found["column"] = hyperparameters(cfg)
+    found["field"] = [str(TrainConfig.__dataclass_fields__["gamma"].type), TrainConfig(method="toy").lr]
+    try:
+        TrainConfig(method="toy", gamma=2)
+    except ValueError as e:
+        found["refused"] = str(e)
+    found["docs"] = [line for line in parameters_markdown().splitlines() if "`gamma`" in line]
+    run = Run(TrainConfig(method="toy", gamma=0.25, seeds=1, n_labeled=200, epochs=0.2, eval_samples=200,
+                          eval_points=2, log_points=2, twin=False, device="cpu"))
+    summary = run.run()
+    found["run"] = [summary["status"], sorted(k for r in run.snapshot()["records"] for k in r if "loss" in k)]
+    print(json.dumps(found))
+''')
+
+
+def run_script(script: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_method_with_a_new_hyperparameter_is_one_class():
+    found = run_script(TOY_METHOD)
+    assert found["control"] == ["cfg-gamma", "gamma (toy scale)", True, False]   # shown for its method only
+    assert found["methods"] == [["toy"], ["kd", "dkd", "dist", "kd_prob_bug", "toy"]]
+    value, command = found["cli"]
+    assert value == 0.25 and "--method toy" in command and "--gamma 0.25" in command
+    assert found["link"] == ["toy", 0.75, {}, [], True]
+    assert "γ=0.25" in found["column"]
+    assert found["field"] == ["<class 'float'>", 0.003]             # a typed field; the class's measured rate
+    assert "gamma" in found["refused"] and "1" in found["refused"]  # the declaration's bounds are checked
+    assert len(found["docs"]) == 1 and "`--gamma`" in found["docs"][0] and "toy" in found["docs"][0]
+    status, losses = found["run"]
+    assert status == "done" and "kd/loss_toy" in losses              # the loop logs whatever the method returns
