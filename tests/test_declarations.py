@@ -84,3 +84,68 @@ def test_a_method_with_a_new_hyperparameter_is_one_class():
     assert len(found["docs"]) == 1 and "`--gamma`" in found["docs"][0] and "toy" in found["docs"][0]
     status, losses = found["run"]
     assert status == "done" and "kd/loss_toy" in losses              # the loop logs whatever the method returns
+
+
+TOY_VIEW = textwrap.dedent('''
+    import json, socket
+    from kdemo.figures.curves import empty_figure
+    from kdemo.teach.catalog import Knob, View, register_view
+
+    def margin(data, T, presentation=False):
+        """A toy view: the teacher's mean top probability at T."""
+        top = (data["teacher"][0] / T).softmax(-1).max(-1).values.mean().item()
+        return {"ins_toy_fig": empty_figure(f"mean top probability {top:.3f}", presentation),
+                "ins_toy_text": f"At T = {T:g} the teacher's mean top probability is {top:.3f}."}
+
+    register_view(View("toy_view", "A toy view", "One declaration, everywhere.", margin,
+                       (("ins_toy_fig", "figure", "toy"), ("ins_toy_text", "words", "")),
+                       knobs=(Knob("ins_toy_T", "T", "Temperature T", 2.0, step=0.5),),
+                       bench=(("toy view (T=2)", (2.0,)),)))
+
+    from gradio_client import Client
+    from kdemo.app.build import build_demo
+    from kdemo.app.limits import Limits
+    from kdemo.app.sessions import Registry
+    from kdemo.app.tabs import insights as tab
+    from kdemo.commands.bench_views import _views
+    from kdemo.settings.config import TrainConfig
+    from kdemo.teach import views
+    from kdemo.teach.report import sections
+
+    found = {}
+    data = views.view_data(None)
+    found["report"] = [(h, w) for h, w, figs in sections(data, TrainConfig())[0] if h == "A toy view"]
+    found["bench"] = "toy view (T=2)" in _views(data)
+    found["refresh"] = tab.on_refresh(None, *(k.value for k in tab.KNOBS if k.kept), False).get("ins_toy_text")
+    registry = Registry(Limits(max_runs=1))
+    demo = build_demo(registry)
+    found["tab"] = sorted(str(c.get("props", {}).get("elem_id")) for c in demo.config["components"]
+                          if "toy" in str(c.get("props", {}).get("elem_id")))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo.queue().launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        found["api"] = client.predict(8.0, False, api_name="/toy_view")[1]
+        try:
+            client.predict(99.0, False, api_name="/toy_view")
+        except Exception as e:
+            found["refused"] = str(e)
+    finally:
+        registry.close_all()
+        demo.close()
+        registry.remove_root()
+    print(json.dumps(found))
+''')
+
+
+def test_a_view_is_one_declaration():
+    found = run_script(TOY_VIEW)
+    [(heading, words)] = found["report"]                      # a report section, at the run's T (4)
+    assert heading == "A toy view" and words.startswith("At T = 4 the teacher's mean top probability")
+    assert found["bench"] is True
+    assert found["refresh"].startswith("At T = 2 ")            # the tab's refresh renders it at its knob's value
+    assert found["tab"] == ["ins-toy-T", "ins-toy-fig", "ins-toy-text", "ins-toy_view"]
+    assert found["api"].startswith("At T = 8 ")                # its named endpoint
+    assert "Temperature T (T) must be a number from 0.5 to 50" in found["refused"]   # the door checks its knob
