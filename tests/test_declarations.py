@@ -149,3 +149,33 @@ def test_a_view_is_one_declaration():
     assert found["tab"] == ["ins-toy-T", "ins-toy-fig", "ins-toy-text", "ins-toy_view"]
     assert found["api"].startswith("At T = 8 ")                # its named endpoint
     assert "Temperature T (T) must be a number from 0.5 to 50" in found["refused"]   # the door checks its knob
+
+
+PKG = ROOT / "kdemo"
+
+
+def test_one_figure_style_for_app_and_experiment_figures():
+    """Colours, dashes, template and backgrounds are declared in kdemo/figures/curves.py; the experiments' figures
+    import them instead of declaring their own."""
+    import re
+    from kdemo.experiments import figures as exp
+    from kdemo.figures import curves
+    for path in sorted((PKG / "experiments").glob("figures*.py")):
+        src = path.read_text()
+        assert not re.search(r"#[0-9A-Fa-f]{6}\b|plotly_white|rgba\(0, ?0, ?0, ?0\)", src), path.name
+    assert exp.SCRATCH == curves.COLOR["scratch"] and exp.TEACHER == curves.COLOR["teacher"]
+    assert exp._layout(exp.go.Figure(), "t", "x", "y").layout.paper_bgcolor == curves.CLEAR["paper_bgcolor"]
+
+
+def test_one_he_initialisation():
+    """He init is declared once (zoo/nets.py he_normal_); a seeded ResNet draws it from the run's generator."""
+    import torch
+    from kdemo.zoo.models import create_model
+    uses = {p.relative_to(PKG).as_posix(): p.read_text().count("kaiming_normal_") for p in PKG.rglob("*.py")}
+    assert {k: n for k, n in uses.items() if n} == {"zoo/nets.py": 1}
+    a, b = (create_model("resnet8", in_channels=3, image_size=32, generator=torch.Generator().manual_seed(5))
+            for _ in range(2))
+    conv = a.stem[0].weight
+    assert torch.equal(conv, b.stem[0].weight)                          # drawn from the generator
+    fan_out = conv.shape[0] * conv.shape[2] * conv.shape[3]
+    assert abs(conv.std().item() - (2 / fan_out) ** 0.5) < 0.3 * (2 / fan_out) ** 0.5   # He's std, not PyTorch's

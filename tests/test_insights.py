@@ -199,7 +199,7 @@ def finished(tmp_path_factory):
     kd = torch.stack([d["kd"][0], d["kd"][0] * 1.1]) - torch.nn.functional.one_hot(torch.tensor(3), 10) * 25.0
     cache = {**d, "kd": kd, "scratch": kd - torch.nn.functional.one_hot(torch.tensor(3), 10) * 10.0, "seeds": [0, 1]}
     cfg = TrainConfig(omit_classes=(3,), seeds=2)
-    run = SimpleNamespace(id=7, cfg=cfg, alive=False, final_states={("kd", 0): {}}, outputs_cache=cache,
+    run = SimpleNamespace(id=7, cfg=cfg, alive=False, final_states={("kd", 0): {}}, test_logits=SimpleNamespace(read=lambda: cache),
                           status="done", has_model=lambda which="kd": False,
                           summary=lambda: {"id": 7, "status": "done", "verdict": "KD ahead"})
     sess = Session("insights", root=tmp_path_factory.mktemp("sessions"))

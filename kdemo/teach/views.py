@@ -53,7 +53,7 @@ def finished_run(sess):
     candidates = [getattr(sess, "run", None)] + list(getattr(job, "runs", []) or [])
     done = [r for r in candidates if r is not None and not r.alive and r.status in ("done", "stopped")
             and getattr(r, "final_states", None)]
-    return max(done, key=lambda r: getattr(r, "_t_end", None) or 0.0) if done else None
+    return max(done, key=lambda r: getattr(r, "finished_at", None) or 0.0) if done else None
 
 
 def view_data(sess) -> dict:
