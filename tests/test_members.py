@@ -25,10 +25,14 @@ def test_which_models_stack_and_why_the_others_do_not():
     assert choose_mode(create_model("lenet5_half"), [Group("kd", KD)], 4, 2)[0] == "loop"     # torchrun
 
 
-@pytest.mark.parametrize("key", STACKABLE)
-def test_stacked_members_match_members_trained_one_by_one(key):
-    cfg = TrainConfig(student=key, seeds=2, lr=0.05, momentum=0.9, device="cpu")
-    groups = [Group("kd", KD), Group("scratch", Distiller)]
+@pytest.mark.parametrize("key,rates,optimizer", [(k, (None, None), "sgd") for k in STACKABLE] + [
+    ("lenet5_half", (0.05, 0.2), "sgd"), ("mlp_20", (0.01, 0.002), "adam")])
+def test_stacked_members_match_members_trained_one_by_one(key, rates, optimizer):
+    """Also with each group at its own rate (the twin at its own best): a stacked run scales the twin's rows of
+    each step; members trained one by one get their own optimizer param groups. The same weights either way."""
+    cfg = TrainConfig(student=key, seeds=2, lr=0.05, momentum=0.9, optimizer=optimizer, weight_decay=1e-3,
+                      device="cpu")
+    groups = [Group("kd", KD, rates[0]), Group("scratch", Distiller, rates[1])]
     g = torch.Generator().manual_seed(5)
     x, y = torch.randn(2, 16, 1, 28, 28, generator=g), torch.randint(0, 10, (2, 16), generator=g)
     t_logits = torch.randn(2, 16, 10, generator=g) * 4
@@ -43,9 +47,19 @@ def test_stacked_members_match_members_trained_one_by_one(key):
         for grp in a:
             assert torch.allclose(a[grp][0], b[grp][0], rtol=1e-4, atol=1e-5), grp      # the same losses
             assert torch.equal(a[grp][1], b[grp][1])                                     # the same hits
+    # Adam divides by the gradient's running size: rounding noise of 1e-9 in a near-zero gradient becomes a step of
+    # a tenth of the rate, so its weights agree less closely (equal rates give the same 5e-4 there)
+    atol = 1e-5 if optimizer == "sgd" else 1e-4
     for sa, sb in zip(ws, wl):   # after three steps, the same weights: the same gradients
         for k in sa:
-            assert torch.allclose(sa[k], sb[k], rtol=1e-4, atol=1e-5), k
+            assert torch.allclose(sa[k], sb[k], rtol=1e-4, atol=atol), k
+    if rates[0] != rates[1]:     # and the rates made a difference: the twin moved by its own rate, not the student's
+        same = Members(cfg, [Group("kd", KD, rates[0]), Group("scratch", Distiller, rates[0])], [0, 1], key, None,
+                       x[0], "cpu", LocalContext())
+        for _ in range(3):
+            same.step(x, y, t_logits, None, 0.0, None)
+        assert not torch.allclose(same.state("scratch", 0)["fc.weight"], ws[1]["fc.weight"], atol=1e-4)
+        assert torch.allclose(same.state("kd", 0)["fc.weight"], ws[0]["fc.weight"], rtol=1e-4, atol=1e-5)
 
 
 def test_seeds_differ_and_a_seeds_student_and_twin_share_init_and_batches():
@@ -146,4 +160,4 @@ def test_cosine_schedule_and_time_budget():
     run = Run(TrainConfig(n_labeled=6000, epochs=50.0, seeds=1, time_budget_s=0.5, device="cpu"))
     summary = run.run()
     assert summary["status"] == "done" and "time budget of 0.5s reached" in summary["message"]
-    assert 0 < summary["epochs_done"] < 50
+    assert summary["epochs_done"] < 50      # how far it got depends on the machine: not asserted

@@ -8,7 +8,7 @@ import pytest
 from kdemo.settings.config import Hyper, TrainConfig
 from kdemo.methods.distillers import DISTILLERS
 from kdemo.settings.params import DEFAULTS, GROUPS, PARAMS, method_params, visible
-from kdemo.settings.text import add_flags, cli_command, config_from_args, from_query, to_query
+from kdemo.settings.text import add_flags, cli_command, config_from_args, flag, from_query, to_query
 
 
 
@@ -27,10 +27,10 @@ def other_value(p):
 CHANGED = {"dataset": "fashion_mnist", "teacher": "lenet5", "student": "mlp_20", "teacher_source": "train",
            "teacher_epochs": 0.5, "method": "dkd",
            **{p.name: other_value(p) for p in PARAMS if p.group == "method" and p.name != "method"},
-           "epochs": 2.5, "n_labeled": 600, "seeds": 5, "twin": False, "optimizer": "adam", "lr": 0.0003,
+           "epochs": 2.5, "n_labeled": 600, "seeds": 5, "twin": False, "optimizer": "adam", "lr": 0.0003, "twin_lr": 0.02,
            "schedule": "cosine", "momentum": 0.5, "weight_decay": 0.0001, "batch_size": 32, "transfer_set": "all",
            "omit_classes": (3, 5), "augment": False, "seed": 2**31 - 1, "eval_samples": None, "eval_points": 7,
-           "time_budget_s": 30.0, "log_points": 9, "device": "cpu"}
+           "time_budget_s": 30.0, "log_points": 9, "track": "tensorboard", "device": "cpu"}
 BAD = {"choice": ["nope", 3, None], "int": [2.5, "abc", float("nan"), float("inf"), True, 10**12],
        "float": ["x", float("nan"), float("-inf"), True, 1e12], "bool": ["yes", 1, None], "classes": ["3", [42]]}
 
@@ -59,17 +59,19 @@ def test_every_entry_round_trips(p):
     add_flags(ap)
     line = cli_command(cfg).split()[4:]                                     # CLI flags
     if not p.shared:
-        line += ["--device", p.format(value)]
+        line += [flag(p), p.format(value)]
     assert config_from_args(ap.parse_args(line)) == cfg
 
 
 def test_all_settings_changed_at_once_round_trip():
     cfg = TrainConfig(**CHANGED)
     back, _, ignored = from_query(to_query(cfg))
-    assert ignored == [] and back == cfg.replace(device="auto")   # the device is the server's business
+    # the device is the server's business, and trackers the command line's
+    assert ignored == [] and back == cfg.replace(device="auto", track="none")
     ap = argparse.ArgumentParser()
     add_flags(ap)
-    assert config_from_args(ap.parse_args(cli_command(cfg).split()[4:] + ["--device", "cpu"])) == cfg
+    assert config_from_args(ap.parse_args(cli_command(cfg).split()[4:] + ["--device", "cpu", "--track",
+                                                                           "tensorboard"])) == cfg
 
 
 @pytest.mark.parametrize("p", PARAMS, ids=lambda p: p.name)
@@ -80,7 +82,7 @@ def test_bad_values_fail_in_plain_words(p):
         text = str(e.value)
         assert (p.name in text or p.label in text) and "Error" not in text and len(text) < 300, text
     if p.kind in ("int", "float") and not p.optional:
-        with pytest.raises(ValueError, match="is empty: enter a number"):
+        with pytest.raises(ValueError, match="is empty: enter (.* or )?a number"):
             TrainConfig(**{p.name: None})
 
 

@@ -82,6 +82,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
             registry.forget(request.session_hash)
         demo.unload(forget)
     registry.on_close.append(lambda key: drop_gradio_state(demo, key))
+    registry.on_sweep.append(lambda now: drop_orphaned_gradio_states(demo, registry, now))
     return guard_requests(demo)
 
 
@@ -93,3 +94,19 @@ def drop_gradio_state(demo: gr.Blocks, key: str):
         with holder.lock:
             holder.session_data.pop(key, None)
             holder.time_last_used.pop(key, None)
+
+
+def drop_orphaned_gradio_states(demo: gr.Blocks, registry, now: float) -> int:
+    """Gradio makes a session's state on its first request to any endpoint, kdemo a Session only where one is
+    needed (a run, the lab, a view): an API client that only asked for a lesson link left a ~2 MB state behind,
+    forever. Every sweep drops the states of sessions kdemo does not hold that have been idle past the limit."""
+    holder = getattr(demo, "state_holder", None)
+    if holder is None:
+        return 0
+    idle = registry.limits.session_idle_s
+    with holder.lock:
+        stale = [k for k, t in holder.time_last_used.items() if now - t.timestamp() > idle]
+    stale = [k for k in stale if k not in registry]
+    for key in stale:
+        drop_gradio_state(demo, key)
+    return len(stale)

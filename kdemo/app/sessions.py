@@ -180,6 +180,7 @@ class Registry:
         self._sweeper: threading.Thread | None = None
         self._retired: list = []   # runs of closed sessions, perhaps still finishing: shutdown waits for them
         self.on_close: list = []   # callbacks(key) when a session closes (the app drops Gradio's state of it)
+        self.on_sweep: list = []   # callbacks(now) -> how many things they released (Gradio's orphaned states)
 
     def _close(self, sessions: list[Session]):
         """Close sessions taken out of the registry; their workers are remembered until they have ended."""
@@ -233,9 +234,14 @@ class Registry:
             for s in old:
                 del self._sessions[s.key]
         self._close(old)
-        if old:
+        released = sum(hook(now) for hook in self.on_sweep)
+        if old or released:
             release_memory()
         return len(old)
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._sessions
 
     def active(self) -> int:
         """Runs and jobs still going, of open sessions and of closed ones that are finishing."""

@@ -177,9 +177,12 @@ def bench(cases: list[str], n_train: int | None = None, seed: int = 0, progress:
 
 
 def cmd(args) -> int:
-    unknown = sorted(set(args.cases) - set(CASES) - {"members", "views"})
+    unknown = sorted(set(args.cases) - set(CASES) - set(EXTRA))
     if unknown:
-        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + ['members', 'views']}")
+        raise ValueError(f"unknown bench cases {unknown}; choose from {sorted(CASES) + list(EXTRA)}")
+    if "memory" in args.cases:
+        from . import bench_memory     # local: only this subcommand starts a server
+        return bench_memory.cmd(args)
     if "views" in args.cases:
         from . import bench_views      # local: only this subcommand needs the views (and plotly
         rows = bench_views.bench_views()
@@ -219,13 +222,22 @@ def cmd(args) -> int:
     return 0
 
 
+EXTRA = ("members", "views", "memory")
+
+
 def add_parser(sub, common):
     p = sub.add_parser("bench", parents=[common], help="engine vs a notebook-style loop: one epoch each, side by "
-                       "side; 'bench members': what several seeds cost; 'bench views': the Teaching views' time")
+                       "side; 'bench members': what several seeds cost; 'bench views': the Teaching views' time; "
+                       "'bench memory': what a server keeps after its visitors leave")
     p.add_argument("cases", nargs="*", default=list(CASES),
                    help=f"default: all of {', '.join(CASES)}; 'members' [cases]: 1, 2, 6, 16 members per case; "
-                        "'views': the Teaching views' server time")
+                        "'views': the Teaching views' server time; 'memory': a server's RSS after warm-up, rounds "
+                        "of visitors and varied runs")
     p.add_argument("--train-samples", type=int, default=None, help="class-balanced subset (default: all 60000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=1, help="rounds per case; the median is reported (default 1)")
     p.add_argument("--json", action="store_true")
+    m = p.add_argument_group("bench memory")
+    m.add_argument("--rounds", type=int, default=4, help="rounds of visitors, each followed by expiry (default 4)")
+    m.add_argument("--visitors", type=int, default=50, help="API visitors per round (default 50)")
+    m.add_argument("--runs", type=int, default=30, help="runs of varied configs after the rounds (default 30)")

@@ -1,4 +1,4 @@
-"""`python -m kdemo train|pretrain|bench|experiment|report|params`: the command line face of the engine.
+"""`python -m kdemo train|pretrain|bench|experiment|report|sweep|params`: the command line face of the engine.
 
 This is a process entry point: torch's thread count is set here (`--threads`), once, before any work.
 """
@@ -13,10 +13,11 @@ from pathlib import Path
 
 import torch
 
-from . import bench, experiment, params, pretrain
+from . import bench, experiment, params, pretrain, sweep
 from ..teach import report
 from ..data.datasets import load_dataset
 from .distributed import is_distributed, train_distributed
+from ..figures.tracking import RunFeed, open_tracker
 from ..train.engine import Run
 from ..train.outputs import save_run
 from ..train.progress import RUN_HEADER, follow, run_rows
@@ -49,14 +50,25 @@ def cmd_train(args) -> int:
               f"{args.export}", file=sys.stderr)
         return 0
     if is_distributed():
+        if cfg.track != "none":
+            raise ValueError("--track logs single-process runs; run it without torchrun")
         summary = train_distributed(cfg, save=args.save, quiet=args.json)
     else:
         check_inputs(cfg)
         run = Run(cfg)
+        feed = None
+        if cfg.track != "none":   # opened before training, so a missing tracker costs no run
+            name = args.track_name or f"{cfg.method}-{run.id}"
+            feed = RunFeed(open_tracker(cfg.track, args.track_dir, name, None, cfg.to_dict()),
+                           [cfg.seed + i for i in range(cfg.seeds)])
         if not args.json:
             print(f"# {cli_command(cfg)}", file=sys.stderr)
-        follow(run, quiet=args.json, header=RUN_HEADER, rows=run_rows)
-        summary = run.summary()
+        try:
+            follow(run, quiet=args.json, header=RUN_HEADER, rows=run_rows, watch=feed and feed.update)
+        finally:
+            summary = run.summary()
+            if feed is not None:
+                feed.finish(summary, run.snapshot())
         if args.save and summary["status"] in ("done", "stopped") and run.has_model():
             run.save_student(args.save)
         if args.out and summary["status"] in ("done", "stopped"):
@@ -76,16 +88,20 @@ def cmd_train(args) -> int:
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--threads", type=int, help="torch CPU threads for this process (default: torch's own)")
-    p = argparse.ArgumentParser(prog="python -m kdemo", description="kdemo: knowledge distillation lab")
+    prog = "kdemo" if Path(sys.argv[0]).name == "kdemo" else "python -m kdemo"   # the console script, or -m
+    p = argparse.ArgumentParser(prog=prog, description="kdemo: knowledge distillation lab")
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train", parents=[common], help="train a student from a teacher (and its from-scratch twin)")
     add_flags(t)
     t.add_argument("--json", action="store_true", help="print the summary as JSON on stdout (no table)")
     t.add_argument("--save", type=Path, help="save the KD student as .safetensors (+ .json)")
     t.add_argument("--export", type=Path, help="write the resolved config as JSON and exit (for torchrun --config)")
+    t.add_argument("--track-dir", type=Path, help="with --track: TensorBoard's log folder (default: runs), or "
+                   "Trackio's TRACKIO_DIR (default: Trackio's own)")
+    t.add_argument("--track-name", help="with --track: the run's name there (default: METHOD-RUNID)")
     t.add_argument("--out", type=Path, help="folder for config.json, summary.json and every model's test-set logits "
                    "(python -m kdemo report reads it)")
-    for module in (pretrain, bench, experiment, report, params):
+    for module in (pretrain, bench, experiment, report, sweep, params):
         module.add_parser(sub, common)
     return p
 
@@ -94,7 +110,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     commands = {"train": cmd_train, "pretrain": pretrain.cmd, "bench": bench.cmd, "experiment": experiment.cmd,
-                "report": report.cmd, "params": params.cmd}
+                "report": report.cmd, "sweep": sweep.cmd, "params": params.cmd}
     try:
         if args.threads is not None:
             if not 1 <= args.threads <= 256:

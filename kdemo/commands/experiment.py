@@ -4,8 +4,10 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import uuid
 from pathlib import Path
 
+from ..figures.tracking import TRACKERS, require, track_run
 from ..train.progress import follow
 from ..experiments.registry import EXPERIMENTS, experiment_figures, get_experiment, start_experiment
 
@@ -21,6 +23,10 @@ def add_parser(sub, common):
     p.add_argument("--json", action="store_true", help="print the results table as JSON on stdout")
     p.add_argument("--out", type=Path, help="folder for NAME.csv, NAME.json (snapshot) and NAME.html (figures)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--track", choices=TRACKERS, help="also log each run to TensorBoard or Trackio, one group per "
+                   "experiment (pip install 'kdemo[tensorboard]' or 'kdemo[trackio]')")
+    p.add_argument("--track-dir", type=Path, help="with --track: TensorBoard's log folder (default: runs), or "
+                   "Trackio's TRACKIO_DIR (default: Trackio's own)")
 
 
 def list_text() -> str:
@@ -33,7 +39,12 @@ def cmd(args) -> int:
         print(list_text())
         return 0
     get_experiment(args.name)          # unknown name: ValueError, printed by the CLI as one line
-    job = start_experiment(args.name, budget=args.budget, seed=args.seed)
+    after_run = None
+    if args.track:
+        require(args.track)       # a missing tracker fails before the job starts
+        group = f"{args.name}-seed{args.seed}-{uuid.uuid4().hex[:6]}"   # one group per job: its runs side by side
+        after_run = lambda label, run: track_run(run, args.track, args.track_dir, label.replace("/", "_"), group)
+    job = start_experiment(args.name, budget=args.budget, seed=args.seed, after_run=after_run)
     snap = follow(job, quiet=args.quiet)
     if args.out:
         save(snap, args.out)

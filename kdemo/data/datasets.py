@@ -17,6 +17,9 @@ from .files import (CIFAR_FILES, IDX_FILES, find_file, read_cifar_split, read_id
                         read_idx_split)
 
 MNIST_ASSETS = Path(__file__).resolve().parents[2] / "assets" / "mnist"
+# A wheel (pip install .) holds the code only: the shipped MNIST and pretrained/ sit beside the package in a checkout.
+NOT_A_CHECKOUT = ("install kdemo from a checkout of its repository (git clone, then pip install -e .), which "
+                  "ships assets/mnist/ and pretrained/ beside the package")
 FASHION_SYSTEM = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
 SPLITS = ("train", "test")
 
@@ -138,7 +141,8 @@ class _Source:
 
 
 _SOURCES = {
-    "mnist": _Source("MNIST", "MNIST/raw", MNIST_ASSETS, "restore assets/mnist/ from the repository"),
+    "mnist": _Source("MNIST", "MNIST/raw", MNIST_ASSETS, "restore assets/mnist/ from the repository" if
+                     MNIST_ASSETS.parent.is_dir() else NOT_A_CHECKOUT),
     "fashion_mnist": _Source("FashionMNIST", "FashionMNIST/raw", FASHION_SYSTEM,
                              "run `apt-get install dataset-fashion-mnist`"),
     "cifar10": _Source("CIFAR10", "cifar-10-batches-py", None,

@@ -78,8 +78,9 @@ class ExperimentJob(Worker):
     kind = "experiment"
 
     def __init__(self, key: str, title: str, plan: Plan, budget: str, seed: int,
-                 teachers: dict[str, nn.Module] | None = None):
+                 teachers: dict[str, nn.Module] | None = None, after_run: Callable | None = None):
         super().__init__()
+        self.after_run = after_run     # (label, run) after each run, in the job's thread: e.g. a tracker's log
         self.key, self.title, self.plan, self.budget, self.seed = key, title, plan, budget, seed
         self.ctx = Context(Teachers(teachers, seed), budget, seed)
         self._done_units, self._units, self._runs_done = 0, max(1, len(plan.steps)), 0
@@ -163,6 +164,8 @@ class ExperimentJob(Worker):
             if run.status == "failed":
                 raise RuntimeError(f"run '{step.label}' failed: {run.error}")
             records = run.snapshot()["records"]
+            if self.after_run is not None:
+                self.after_run(step.label, run)
             if run.status == "stopped":
                 with self._lock:
                     self._records[step.label] = records

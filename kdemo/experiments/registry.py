@@ -22,7 +22,7 @@ def get_experiment(key: str) -> Experiment:
 
 
 def start_experiment(key: str, budget: str = "quick", seed: int = 0,
-                     teachers: dict[str, nn.Module] | None = None) -> ExperimentJob:
+                     teachers: dict[str, nn.Module] | None = None, after_run=None) -> ExperimentJob:
     """Start experiment `key` in a background thread and return its job.
 
     Args:
@@ -31,10 +31,11 @@ def start_experiment(key: str, budget: str = "quick", seed: int = 0,
         seed: seeds every Run (initial weights, batches, labeled subsets) and the calibration samples.
         teachers: trained teachers by model key ("lenet5", "mlp_1200") to use instead of the pretrained ones;
             without one and without pretrained weights, the job trains a teacher once, at its start.
+        after_run: called as after_run(label, run) when each run ends (the CLI's --track logs it there).
     """
     exp = get_experiment(key)
     plan = exp.plan(check_budget(budget), int(seed))   # builds every TrainConfig: bad values fail here
-    return ExperimentJob(key, exp.title, plan, budget, int(seed), teachers).start()
+    return ExperimentJob(key, exp.title, plan, budget, int(seed), teachers, after_run).start()
 
 
 def experiment_figures(key: str, snapshot: dict) -> list:

@@ -44,6 +44,7 @@ class Param:
     labels: tuple = ()             # display names of `choices` for radios ("train first" for "train")
     blank_ok: bool = False         # the UI accepts an empty box (meaning `empty`); else empty is an error there
     shared: bool = True            # part of configs in links (device is not: it is the server's business)
+    words: tuple = ()              # numbers that may also be one of these words ("auto", "same" for twin_lr)
 
     # ---- which methods read it ------------------------------------------------------------------------------
     def used_by(self, method: str) -> bool:
@@ -65,7 +66,9 @@ class Param:
             if self.optional:
                 return None
             if self.kind in ("int", "float"):
-                raise ValueError(f"{self.label} ({self.name}) is empty: enter a number such as {self.default:g}")
+                example = " or ".join(self.words + ("a number",)) if self.words \
+                    else f"a number such as {self.default:g}"
+                raise ValueError(f"{self.label} ({self.name}) is empty: enter {example}")
             raise self._fail("must be set", value)
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
@@ -79,6 +82,15 @@ class Param:
             return value
         if self.kind == "classes":
             return self._check_classes(value)
+        if self.words and isinstance(value, str):
+            word = value.strip().lower()
+            if word in self.words:
+                return word
+            try:
+                value = float(word)     # a number typed in a box that also takes words
+            except ValueError:
+                raise self._fail(f"must be {' or '.join(self.words)} or a number {self._range()}", value[:40]) \
+                    from None
         return self._check_number(value)
 
     def _check_number(self, value):
@@ -133,6 +145,8 @@ class Param:
             return t.lower() in TRUE
         if self.kind == "classes":
             return self.check([c for c in t.replace(" ", "").split(",") if c])
+        if self.words and t.lower() in self.words:
+            return t.lower()
         if self.kind in ("int", "float"):
             try:
                 number = float(t)
@@ -145,6 +159,8 @@ class Param:
         """The text `parse` reads back to the same value."""
         if value is None:
             return ""
+        if isinstance(value, str) and value in self.words:
+            return value
         if self.kind == "bool":
             return "1" if value else "0"
         if self.kind == "classes":

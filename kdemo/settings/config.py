@@ -1,11 +1,12 @@
 """TrainConfig: one run's settings, generated from the parameter table and checked when it is built.
 
 Its fields carry real types (`annotation`: str, int, float, bool, tuple[int, ...], `| None` where the entry may
-be empty) and its docstring lists them, so `help(TrainConfig)` and `TrainConfig.__annotations__` show every field.
-It is generated, not written out, so that a method's new hyperparameter (declared on its class) becomes a field.
+be empty, `| str` where it also takes words) and its docstring lists them, so `help(TrainConfig)` and
+`TrainConfig.__annotations__` show every field. It is generated, not written out, so that a method's new
+hyperparameter (declared on its class) becomes a field.
 
-Fields, defaults and per-field checks come from kdemo.settings.params.PARAMS; the checks that involve several fields live
-here (models fit the dataset, class indices exist) and with the method (`Distiller.check`), so a bad value fails
+Fields, defaults and per-field checks come from kdemo.settings.params.PARAMS; the checks that involve several fields
+live here (models fit the dataset, class indices exist) and with the method (`Distiller.check`), so a bad value fails
 before any thread starts, with a message a person can act on.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..data.datasets import DATASETS
 from ..methods.distillers import DISTILLERS
 from ..zoo.models import MODELS
 from .params import PARAMS, Param, in_group
-from ..methods.rates import recommended_lr
+from ..methods.rates import recommended_lr, twin_lr
 
 
 class _Config:
@@ -57,6 +58,20 @@ class _Config:
     def trains_twin(self) -> bool:
         """A twin only adds information when the student learns from a teacher: with "ce" it would be a copy."""
         return self.twin and self.uses_teacher
+
+    @property
+    def twin_rate(self) -> float:
+        """The twin's learning rate: its own best for this setup (auto), the student's (same), or the number."""
+        if self.twin_lr == "same":
+            return self.lr
+        if self.twin_lr == "auto":
+            return self.best_twin_lr()[0]
+        return self.twin_lr
+
+    def best_twin_lr(self) -> tuple[float, str]:
+        """The rate measured best for labels-only training of this student, data and length, and its source."""
+        return twin_lr(self.dataset, self.student, self.n_labeled, self.epochs, self.transfer_set, self.optimizer,
+                       DATASETS[self.dataset].train_size)
 
     @property
     def members(self) -> int:
@@ -101,7 +116,7 @@ KIND_TYPES = {"choice": str, "int": int, "float": float, "bool": bool, "classes"
 
 def annotation(p: Param):
     """The Python type a checked value has: `Param.check` returns exactly this (None where the entry is optional)."""
-    kind = KIND_TYPES[p.kind]
+    kind = KIND_TYPES[p.kind] | str if p.words else KIND_TYPES[p.kind]
     return kind | None if p.optional else kind
 
 

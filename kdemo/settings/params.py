@@ -80,6 +80,10 @@ PARAMS: tuple[Param, ...] = (
     _p("lr", "float", None, "Learning rate", "lr", "step size of the optimizer (empty: the rate measured stable "
        "for this method and pair, docs/defaults.md)", "optimisation", "number", lo=0, hi=10, lo_open=True,
        optional=True, empty="recommended", blank_ok=True),
+    _p("twin_lr", "float", "auto", "Twin's learning rate", "twin lr",
+       "auto: the rate measured best for labels-only training of this student, data and length (a fair race); "
+       "same: the student's rate; or a number", "optimisation", "rate", lo=0, hi=10, lo_open=True,
+       words=("auto", "same"), methods="teacher", when=(("twin", True),)),
     _p("schedule", "choice", "constant", "Learning-rate schedule", "sched",
        "constant, or cosine: anneal to 0 over the run (Loshchilov & Hutter 2017)", "optimisation", "radio",
        choices=("constant", "cosine")),
@@ -110,6 +114,9 @@ PARAMS: tuple[Param, ...] = (
        blank_ok=True),
     _p("log_points", "int", 50, "Loss points", "logs", "training-loss records per run", "advanced", None, lo=1,
        hi=1000),
+    _p("track", "choice", "none", "Tracker", "track", "also log the run to TensorBoard or Trackio (command line "
+       "only: pip install 'kdemo[tensorboard]' or 'kdemo[trackio]'; README, Logging runs)", "advanced", None,
+       choices=("none", "tensorboard", "trackio"), shared=False),
     _p("device", "choice", "auto", "Device", "device", "auto: CUDA, then Apple MPS, then CPU", "advanced", None,
        choices=("auto", "cpu", "cuda", "mps") + tuple(f"cuda:{i}" for i in range(16)), shared=False),
 )

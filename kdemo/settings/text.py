@@ -40,6 +40,12 @@ def add_flags(parser: argparse.ArgumentParser):
 
 def config_from_args(args) -> TrainConfig:
     """The config of `--config FILE` (if given) with the flags on top; ValueError in plain words otherwise."""
+    return TrainConfig.from_dict(settings_from_args(args))
+
+
+def settings_from_args(args) -> dict:
+    """The settings `--config FILE` and the flags give, checked one by one but not yet resolved (an empty `lr`
+    stays empty): a sweep builds each cell's config from them."""
     base = {}
     if getattr(args, "config", None):
         try:
@@ -52,7 +58,7 @@ def config_from_args(args) -> TrainConfig:
         if name in BY_NAME:
             p = BY_NAME[name]
             base[name] = value if p.kind == "bool" else p.parse(value)
-    return TrainConfig.from_dict(base)
+    return base
 
 
 def changed(cfg: TrainConfig) -> dict[str, str]:
@@ -123,7 +129,8 @@ def _values(p: Param) -> str:
     if p.kind == "classes":
         return f"class numbers {p.lo:g} to {p.hi:g}"
     low = f"> {p.lo:g}" if p.lo_open else f"{p.lo:g}"
-    return f"{low} to {p.hi:,g}" + (f"; empty: {p.empty}" if p.optional else "")
+    words = "".join(f"`{w}`, " for w in p.words) + "or " if p.words else ""
+    return f"{words}{low} to {p.hi:,g}" + (f"; empty: {p.empty}" if p.optional else "")
 
 
 def parameters_markdown() -> str:

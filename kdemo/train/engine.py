@@ -26,7 +26,7 @@ from .outputs import TestLogits
 from .parallel import LocalContext
 from .records import Recorder
 from .teachers import Teacher, resolve
-from .batches import Batches, TeacherOutputs, assemble_split, cosine_lr, split_indices
+from .batches import Batches, TeacherOutputs, assemble_split, lr_scale, split_indices
 from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,8 @@ class Run(Worker):
     def _student_phase(self, data: RunData, teacher: Teacher | None) -> Phase:
         cfg = self.cfg
         self._set(phase="caching teacher outputs" if teacher is not None and not data.augment else "starting")
-        groups = [Group("kd", get_distiller(cfg.method))] + ([Group("scratch", Distiller)] if cfg.trains_twin else [])
+        groups = [Group("kd", get_distiller(cfg.method), cfg.lr)] + \
+            ([Group("scratch", Distiller, cfg.twin_rate)] if cfg.trains_twin else [])
         seeds = [cfg.seed + i for i in range(cfg.seeds)]
         sample = data.train.batch(torch.arange(min(4, len(data.train))), device=self.device)[0]
         model = teacher.model if teacher is not None else None
@@ -208,7 +209,7 @@ class Run(Worker):
                 x, y = x.view(*idx.shape, *x.shape[1:]), y.view(idx.shape)
             t_logits, t_feats = ph.touts(idx, x)
             if cfg.schedule == "cosine":
-                ph.members.set_lr(cosine_lr(cfg, step, ph.steps))
+                ph.members.set_scale(lr_scale(cfg, step, ph.steps))
             out = ph.members.step(x, y, t_logits, t_feats, step / ph.batches.per_epoch,
                                   None if all_labeled else y >= 0)
             rec.add(out, y, all_labeled)

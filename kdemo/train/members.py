@@ -2,7 +2,8 @@
 stacked model where that pays, else one by one; one optimizer step updates all of them.
 
 Every member of seed s starts from weights drawn from its own generator (seed s), and the groups of one seed
-start identical and see the same batches: only their loss differs. Dropout draws come from per-member generators
+start identical and see the same batches: only their loss and their learning rate differ (the twin trains at its
+own best rate: a fair race). Dropout draws come from per-member generators
 too, so nothing here touches torch's process-wide random state.
 """
 from __future__ import annotations
@@ -23,9 +24,11 @@ DROPOUT_SEED = 1_000_003   # dropout generators are seeded apart from the init g
 
 @dataclass(frozen=True)
 class Group:
-    """One kind of member: its name in records ("kd", "scratch", "teacher") and the distiller it learns with."""
+    """One kind of member: its name in records ("kd", "scratch", "teacher"), the distiller it learns with, and its
+    learning rate (None: the config's `lr`)."""
     name: str
     distiller: type[Distiller]
+    lr: float | None = None
 
 
 def choose_mode(model, groups: list[Group], n_members: int, world_size: int) -> tuple[str, str]:
@@ -62,10 +65,17 @@ class Members:
         if not stack and self.mode == "stacked":
             self.mode, self.why = "loop", "stacking turned off"
         hp = cfg.hyper()
+        self.rates = [cfg.lr if g.lr is None else g.lr for g in groups]
+        self._rescale: list[tuple[int, float]] = []
         if self.mode == "stacked":
             self.net = StackedNet([models[g.name, si] for si in range(len(seeds)) for g in groups]).to(device)
             self.losses = {g.name: g.distiller(self.net, None, hp) for g in groups}   # used for loss_parts only
-            params = list(self.net.parameters())
+            # One tensor holds every member, so one optimizer param group steps them all at the first group's
+            # rate. SGD's and Adam's change to a weight is proportional to the rate (their state never reads it),
+            # so another group's rows of that change are scaled by its rate / the first one's after each step:
+            # the weights members trained alone with their own param groups get (tests/test_members.py).
+            param_groups = [{"params": list(self.net.parameters()), "lr": self.rates[0]}]
+            self._rescale = [(j, r / self.rates[0]) for j, r in enumerate(self.rates) if r != self.rates[0]]
         else:
             self.units = {}
             for (name, si), m in models.items():
@@ -73,15 +83,19 @@ class Members:
                 d = cls(m, teacher if cls.needs_teacher else None, hp, sample_x,
                         generator=torch.Generator().manual_seed(seeds[si] + 7)).to(device)
                 self.units[name, si] = (d, ctx.wrap(d))
-            params = [p for d, _ in self.units.values() for p in d.trainable_parameters()]
-        self.optimizer = make_optimizer(cfg, params)
+            param_groups = [{"params": [p for (name, _), (d, _) in self.units.items() if name == g.name
+                                        for p in d.trainable_parameters()], "lr": lr}
+                            for g, lr in zip(groups, self.rates)]
+        self.optimizer = make_optimizer(cfg, param_groups)
+        self._base_lrs = [pg["lr"] for pg in self.optimizer.param_groups]
 
     def __len__(self) -> int:
         return len(self.seeds) * len(self.groups)
 
-    def set_lr(self, lr: float):
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+    def set_scale(self, factor: float):
+        """Every group's rate times `factor` (a schedule's multiplier); the ratios between groups stay."""
+        for group, base in zip(self.optimizer.param_groups, self._base_lrs):
+            group["lr"] = base * factor
 
     def train(self):
         if self.mode == "loop":
@@ -97,8 +111,20 @@ class Members:
         self.optimizer.zero_grad(set_to_none=True)
         out = self._step_stacked(x, y, t_logits, progress, labeled) if self.mode == "stacked" \
             else self._step_loop(x, y, t_logits, t_feats, progress, labeled)
-        self.optimizer.step()
+        self._optimizer_step()
         return out
+
+    @torch.no_grad()
+    def _optimizer_step(self):
+        if not self._rescale:
+            self.optimizer.step()
+            return
+        k, params = len(self.groups), list(self.net.parameters())
+        before = [[p[j::k].clone() for p in params] for j, _ in self._rescale]   # members are seed-major
+        self.optimizer.step()
+        for (j, ratio), old in zip(self._rescale, before):
+            for p, o in zip(params, old):
+                p[j::k].sub_(o).mul_(ratio).add_(o)
 
     def _hits(self, logits, y, labeled):
         hit = logits.argmax(dim=-1) == y

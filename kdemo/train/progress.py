@@ -13,10 +13,12 @@ def pct(v) -> str:
 
 
 def follow(worker, quiet: bool = False, out=sys.stderr, header: str | None = None,
-           rows: Callable[[dict, int], tuple[list[str], int]] | None = None, every: float = 0.2) -> dict:
+           rows: Callable[[dict, int], tuple[list[str], int]] | None = None, every: float = 0.2,
+           watch: Callable[[dict], None] | None = None) -> dict:
     """Start `worker` (if it is not running yet), show its progress until it ends, return its last snapshot.
 
     rows(snapshot, printed) -> (new lines, new printed count): what to print as the snapshot grows.
+    watch(snapshot): also shown every snapshot (a tracker's feed, kdemo.figures.tracking).
     """
     from tqdm import tqdm    # local: the app never needs it, and it costs start-up time there
     if worker._thread is None:
@@ -40,12 +42,18 @@ def follow(worker, quiet: bool = False, out=sys.stderr, header: str | None = Non
                 if i >= len(warned) or event["message"] != warned[i]:
                     bar.write(f"{'warning' if i >= len(warned) else 'note'}: {event['message']}", file=out)
             warned = [e["message"] for e in health]     # also under --json: stderr
+            if watch is not None:
+                watch(snap)
             if not alive:
                 break
             time.sleep(every)
     except KeyboardInterrupt:
         worker.stop()
         worker.join()
+    except Exception:           # e.g. a tracker that cannot write: the run's thread ends with the command
+        worker.stop()
+        worker.join()
+        raise
     snap = worker.snapshot()
     bar.n = round(100 * snap["progress"])
     bar.close()

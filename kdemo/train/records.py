@@ -9,13 +9,14 @@ measured once at the end. Several seeds give each record the mean and, per key, 
 from __future__ import annotations
 
 import math
+import statistics
 import threading
 import time
 
 import torch
 
 from .health import Health
-from .stats import compare
+from .stats import compare, fair_verdict
 
 
 def points(steps: int, n: int) -> set[int]:
@@ -90,12 +91,72 @@ class Recorder:
         evals = [r for r in snap["records"] if r["kind"] == "eval" and r["phase"] == "student"]
         out["epochs_done"] = evals[-1]["epoch"] if evals else 0.0
         kd, tw = snap["final"].get("kd"), snap["final"].get("scratch")
+        cfg, c = run.cfg, None
+        out["kd_lr"] = cfg.lr
+        if cfg.trains_twin:
+            best, source = cfg.best_twin_lr()
+            out.update(twin_lr=cfg.twin_rate, twin_lr_setting=cfg.twin_lr, twin_lr_best=best, twin_lr_source=source)
         if kd and tw:
-            c = compare(kd["seeds"], tw["seeds"], [run.cfg.seed + i for i in range(len(kd["seeds"]))])
-            out["verdict"] = c["verdict"]
+            c = compare(kd["seeds"], tw["seeds"], [cfg.seed + i for i in range(len(kd["seeds"]))])
+            stalled = any(e.get("kind") == "stall" and e.get("group") == "scratch" for e in snap["health"])
+            out["verdict"] = fair_verdict(c["verdict"], cfg.lr, out["twin_lr"], out["twin_lr_best"], stalled)
             if len(kd["seeds"]) > 1:
-                out.update(c)
+                out.update({k: v for k, v in c.items() if k != "verdict"})
+        out["metrics"] = final_metrics(snap["final"], c, run.cfg.seed, out)
         return out
+
+
+# ---- metric names: one convention for every tracker and the summary's "metrics" (README, "Logging runs") ----------
+SIDES = {"kd": "kd", "scratch": "twin", "teacher": "teacher"}   # record group -> side in metric names
+PER_SEED = ("test_acc",)       # what is also logged for every member ("seed_3/kd/test_acc"), with its sd over seeds
+
+
+def metric_name(key: str) -> str:
+    """A record key under the convention: 'scratch/test_acc' -> 'twin/test_acc', 'kd/loss_nckd' -> 'kd/loss/nckd'."""
+    group, what = key.split("/", 1)
+    what = "loss/" + what[5:] if what.startswith("loss_") else what
+    return f"{SIDES.get(group, group)}/{what}"
+
+
+def _spread(name: str, values: list, seeds: list[int], prefix: str = "") -> dict:
+    """Every seed's value of one metric, and the sd over seeds (n − 1) when there are several."""
+    out = {f"{prefix}seed_{s}/{name}": v for s, v in zip(seeds, values) if v is not None}
+    live = [v for v in values if v is not None]
+    if len(live) > 1:
+        out[f"{prefix}{name}_sd"] = statistics.stdev(live)
+    return out
+
+
+def record_metrics(rec: dict, seeds: list[int]) -> dict[str, float]:
+    """One record (a training log or an evaluation) as {metric name: number}: per side the mean over seeds (as
+    the curves show it), for the test accuracy also its sd and every member's; the training throughput."""
+    out = {"perf/samples_per_s": rec["samples_per_s"]} if "samples_per_s" in rec else {}
+    for key, value in rec.items():
+        if "/" not in key or key.endswith("_seeds") or value is None:
+            continue
+        out[metric_name(key)] = value
+        if key.split("/", 1)[1] in PER_SEED and not key.startswith("teacher/"):   # a train-first teacher: one
+            out.update(_spread(metric_name(key), rec.get(key + "_seeds") or [value], seeds))
+    return out
+
+
+def final_metrics(final: dict, c: dict | None, first_seed: int, summary: dict) -> dict[str, float]:
+    """The run's end under the same names, prefixed 'final/': whole-test-set accuracy per side (mean, sd, every
+    seed), the paired KD − twin difference with its 95% interval, health events, time."""
+    out = {}
+    for group, ev in final.items():
+        name = f"{SIDES.get(group, group)}/test_acc"
+        out["final/" + name] = ev["acc"]
+        if group != "teacher":
+            out.update(_spread(name, ev["seeds"], list(range(first_seed, first_seed + len(ev["seeds"]))), "final/"))
+    if c is not None:
+        out["final/diff"] = c["diff_mean"]
+        if c["diff_ci95"] is not None:
+            out["final/diff_sd"] = c["diff_sd"]
+            out["final/diff_ci95_lo"], out["final/diff_ci95_hi"] = c["diff_ci95"]
+    out["health/events"] = len(summary["health"])
+    out["perf/elapsed_s"], out["perf/epochs"] = summary["elapsed_s"], summary["epochs_done"]
+    return out
 
 
 class PhaseRecorder:

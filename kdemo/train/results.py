@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..settings.params import method_params
 
 # "student": the run's trained student (distilled when the method has a teacher); "twin": its labels-only twin
-RESULT_COLUMNS = ["run", "dataset", "teacher", "student", "method", "hyperparameters", "seeds", "student acc %",
-                  "twin acc %", "student − twin", "teacher acc %", "epochs", "time s", "status"]
+RESULT_COLUMNS = ["run", "dataset", "teacher", "student", "method", "hyperparameters", "seeds", "lr", "twin lr",
+                  "student acc %", "twin acc %", "student − twin", "teacher acc %", "epochs", "time s", "status"]
 
 
 def hyperparameters(cfg) -> str:
@@ -40,6 +40,14 @@ def _pm(mean, sd) -> str | float | None:
     return _pct(mean) if sd is None else f"{100 * mean:.2f} ± {100 * sd:.2f}"
 
 
+def _twin_rate(summary: dict) -> str | None:
+    """'0.02 (its best)' or '0.005 (best: 0.02)': whether the twin ran at the rate the tables mark as its own."""
+    lr, best = summary.get("twin_lr"), summary.get("twin_lr_best")
+    if lr is None:
+        return None
+    return f"{lr:g} (its best)" if lr == best else f"{lr:g} (best: {best:g})"
+
+
 def result_row(summary: dict, cfg) -> dict:
     """One row of the results table; several seeds show mean ± sd and the paired difference's 95% interval."""
     twin = cfg.trains_twin
@@ -54,6 +62,7 @@ def result_row(summary: dict, cfg) -> dict:
         diff = f"{100 * (kd - tw):+.2f}" if twin and kd is not None and tw is not None else None
     return {"run": summary["id"], "dataset": cfg.dataset, "teacher": cfg.teacher if cfg.uses_teacher else "-",
             "student": cfg.student, "method": cfg.method, "hyperparameters": hyperparameters(cfg),
-            "seeds": cfg.seeds, "student acc %": kd_cell, "twin acc %": tw_cell, "student − twin": diff,
+            "seeds": cfg.seeds, "lr": summary.get("kd_lr", cfg.lr), "twin lr": _twin_rate(summary) if twin else None,
+            "student acc %": kd_cell, "twin acc %": tw_cell, "student − twin": diff,
             "teacher acc %": _pct(summary.get("teacher_acc")), "epochs": round(summary.get("epochs_done", 0.0), 2),
             "time s": round(summary["elapsed_s"], 1), "status": summary["status"]}

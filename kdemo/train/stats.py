@@ -73,3 +73,24 @@ def verdict(c: dict) -> str:
     if hi < 0:
         return f"KD behind by {-d:.1f} ± {half:.1f} points over {n} seeds"
     return f"no clear difference: KD − twin = {d:+.1f} ± {half:.1f} points over {n} seeds"
+
+
+def rate(lr: float) -> str:
+    return f"lr {lr:g}"
+
+
+def fair_verdict(base: str, kd_lr: float, twin_lr: float, best_lr: float, twin_stalled: bool = False) -> str:
+    """The verdict with what it compares: "KD (lr 0.005) vs twin at its own best rate (lr 0.02): KD ahead by ...".
+
+    A twin held back (a rate the tables do not mark as its best, or a stall) makes KD look better than it is: the
+    sentence then says that part of the gap is the learning rate, not the teacher."""
+    fair = abs(twin_lr - best_lr) <= 1e-12 * max(1.0, best_lr)
+    side = f"twin at its own best rate ({rate(twin_lr)})" if fair else \
+        f"twin at {rate(twin_lr)}, not its own best rate ({rate(best_lr)})"
+    line = f"KD ({rate(kd_lr)}) vs {side}: {base}"
+    ahead = base.startswith("KD ahead")
+    if ahead and not fair:
+        line += "; part of that gap is the learning rate, not the teacher"
+    elif ahead and twin_stalled:
+        line += "; the twin stalled, so part of that gap is its slow start, not the teacher"
+    return line

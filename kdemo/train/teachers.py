@@ -15,7 +15,8 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
-from ..zoo.checkpoints import find_pretrained, load_pretrained, load_train_logits
+from ..data.datasets import NOT_A_CHECKOUT
+from ..zoo.checkpoints import PRETRAINED_DIR, find_pretrained, load_pretrained, load_train_logits
 
 
 @dataclass
@@ -42,6 +43,9 @@ def pretrained_entry(model_key: str, dataset: str, role: str = "teacher") -> dic
 def check_available(cfg) -> None:
     """The one check that a config's pretrained teacher exists (ValueError saying what to do otherwise)."""
     if cfg.uses_teacher and cfg.teacher_source == "pretrained" and pretrained_entry(cfg.teacher, cfg.dataset) is None:
+        if not PRETRAINED_DIR.is_dir():
+            raise ValueError(f"there is no pretrained/ folder beside this kdemo: {NOT_A_CHECKOUT}; or set the "
+                             "teacher weights to train first (--teacher-source train)")
         raise ValueError(f"there is no pretrained {cfg.teacher} for {cfg.dataset} here: set the teacher weights to "
                          "train first (--teacher-source train), or make one with python -m kdemo pretrain")
 

@@ -39,7 +39,12 @@ def choices(p: Param, values: dict) -> list[tuple[str, object]]:
     return list(zip(p.labels or p.choices, p.choices))
 
 
+RATE_CHOICES = ("0.002", "0.005", "0.01", "0.02", "0.05")   # the grid the rate tables were measured on
+
+
 def _info(p: Param) -> str | None:
+    if p.control == "rate":
+        return p.help
     if p.kind in ("int", "float") and p.control == "number":
         lo = f"> {p.lo:g}" if p.lo_open else f"{p.lo:g}"
         return f"{p.help} ({lo} to {p.hi:,g}{'; 0 = ' + p.empty if p.blank_ok else ''})"
@@ -61,6 +66,10 @@ def control(p: Param, values: dict) -> gr.components.Component:
         return gr.Checkbox(v, **kw)
     if p.control == "checkboxgroup":
         return gr.CheckboxGroup(choices(p, values), value=list(v), **kw)
+    if p.control == "rate":    # a word or a number: the grid's rates to pick, any other typed in
+        words = [("auto: its own best rate", "auto"), ("same as the student's", "same")]
+        return gr.Dropdown(words + [(r, r) for r in RATE_CHOICES], value=p.format(v), allow_custom_value=True,
+                           **kw)
     # No minimum/maximum/precision here: Gradio would round or refuse in its own words; the table's check says
     # what is wrong in ours (the bounds are in the info line).
     return gr.Number(v, min_width=110, **kw)
@@ -109,7 +118,7 @@ def config_from_controls(values: dict) -> TrainConfig:
         p = next((q for q in UI_PARAMS if q.name == name), None)
         if p is None:
             raise ValueError(f"unknown setting {str(name)[:40]!r}")
-        if p.kind in ("int", "float") and (v is None or v == "") and not p.blank_ok:
+        if p.kind in ("int", "float") and (v is None or v == "") and not p.blank_ok and not p.words:
             hint = f" ({p.hi:,g} = every image)" if p.optional and p.empty == "all" else ""
             raise ValueError(f"{p.label} ({p.name}) is empty: enter a number such as {p.default:g}{hint}")
         d[name] = None if p.blank_ok and v in (None, "", 0) else v
@@ -124,7 +133,7 @@ def values_updates(cfg: TrainConfig) -> dict:
     out = {}
     for p in UI_PARAMS:
         v = values[p.name]
-        v = 0 if v is None and p.blank_ok else v
+        v = 0 if v is None and p.blank_ok else p.format(v) if p.control == "rate" else v
         kw = {"value": list(v) if p.kind == "classes" else v, "visible": visible(p, values)}
         if p.control in ("dropdown", "radio", "checkboxgroup"):
             kw["choices"] = choices(p, values)

@@ -16,7 +16,9 @@ from ..kit import Wired, session_of, status_html
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
-WATCHED = ("dataset", "method", "teacher", "student", "teacher_source")   # what control visibility depends on
+# what control visibility depends on: the method and models, and every setting a table entry's `when` names
+WATCHED = tuple(dict.fromkeys(("dataset", "method", "teacher", "student") + tuple(k for p in UI_PARAMS
+                                                                                 for k, _ in p.when)))
 
 
 def results_frame(sess) -> pd.DataFrame:
