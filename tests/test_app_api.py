@@ -207,6 +207,36 @@ def test_bad_training_input_is_an_error_not_a_crash(server, bad, message):
     assert status_of(c.predict(api_name="/poll")[0]) != "running"
 
 
+MEGABYTE = "x" * 1_000_000
+REFUSED = r"Presentation mode \(presentation\) must be true or false; got 'x{40}'$"
+
+
+@pytest.mark.parametrize("api, args", [
+    ("/train", dict(presentation=MEGABYTE, **TINY)), ("/poll", (MEGABYTE,)),
+    ("/similarity", (4.0, "teacher", MEGABYTE)), ("/why_dkd", (4.0, MEGABYTE)), ("/calibration", (MEGABYTE,)),
+    ("/lab_digit", (7, 4.0, "auto", "lenet5", "pretrained", MEGABYTE)),
+])
+def test_every_endpoint_refuses_a_bad_flag_the_way_train_does(server, api, args):
+    """One door: the same declaration (teach/inputs.py) checks `presentation` on every endpoint, in the same words,
+    a 1 MB value cut to 40 characters."""
+    c = client(server[1])
+    with pytest.raises(AppError, match=REFUSED):
+        c.predict(**args, api_name=api) if isinstance(args, dict) else c.predict(*args, api_name=api)
+
+
+@pytest.mark.parametrize("api, args, message", [
+    ("/similarity", (4.0, "nobody", False), r"unknown model 'nobody'; choose one of teacher, kd, scratch, diff"),
+    ("/similarity", (MEGABYTE, "teacher", False), r"Temperature T \(T\) must be a number; got 'x{40}'"),
+    ("/lab_digit", (7, 4.0, "11", "lenet5", "pretrained", False), r"unknown target '11'; choose one of auto, 0"),
+    ("/lab_digit", (7, 4.0, "auto", "lenet5", MEGABYTE, False), r"unknown student 'x{40}'…; choose one of yours"),
+    ("/per_class", (MEGABYTE, False), r"unknown model 'x{40}'…; choose one of teacher, kd, scratch"),
+])
+def test_the_views_choices_are_refused_by_their_declarations(server, api, args, message):
+    c = client(server[1])
+    with pytest.raises(AppError, match=message):
+        c.predict(*args, api_name=api)
+
+
 # ---------------------------------------------------------------- the Temperature lab through the API
 
 def test_lab_on_a_drawn_one(server, tmp_path):
@@ -297,8 +327,9 @@ def test_limits_from_env_and_caps():
     assert Limits.from_env({"KDEMO_MAX_SECONDS": "none"}).max_seconds is None
     with pytest.raises(ValueError, match="KDEMO_MAX_RUNS"):
         Limits.from_env({"KDEMO_MAX_RUNS": "many"})
-    cfg = lim.apply(TrainConfig(epochs=1.0, time_budget_s=60))
-    assert cfg.time_budget_s == 30
+    asked = TrainConfig(epochs=1.0, time_budget_s=60)
+    cfg = lim.apply(asked)
+    assert cfg.time_budget_s == 30 and asked.time_budget_s == 60   # a new config, built with the cap: never patched
     with pytest.raises(ValueError, match="KDEMO_MAX_EPOCHS"):
         lim.apply(TrainConfig(epochs=3.0))
     with pytest.raises(ValueError, match="KDEMO_MAX_EPOCHS"):

@@ -10,7 +10,6 @@ import hashlib
 import re
 import os
 from pathlib import Path
-import time
 
 import pytest
 
@@ -130,10 +129,17 @@ def test_train_curves_move_then_stop(page, shots):
     page.screenshot(path=str(shots / "train_running.png"), full_page=True)
     page.locator("#stop-btn").click()
     wait_until(lambda: "stopped" in page.locator("#train-status").inner_text(), timeout=15)
-    time.sleep(0.5)
+    wait_until(lambda: "stopped" in page.locator("#results").inner_text())   # the final poll recorded the run
     after = plot_data(page, "acc-plot")
-    time.sleep(1.5)   # three timer periods: a live run would have moved
+    # a positive signal, not a pause: presentation mode re-polls the stopped run and redraws the plot (bigger
+    # fonts); the redrawn curve must hold exactly the same points
+    font = lambda: page.evaluate("() => document.querySelector('#acc-plot .js-plotly-plot').layout.font.size")  # noqa: E731
+    small = font()
+    page.locator("#presentation input").check()
+    wait_until(lambda: font() > small)
     assert plot_data(page, "acc-plot") == after
+    page.locator("#presentation input").uncheck()
+    wait_until(lambda: font() == small)
     assert "stopped" in page.locator("#results").inner_text()
     page.screenshot(path=str(shots / "train_stopped.png"), full_page=True)
     assert hashlib.sha256(after.encode()).hexdigest() != hashlib.sha256(a.encode()).hexdigest()

@@ -207,7 +207,10 @@ def test_question_banner_is_text_never_markup(open_link):
     assert "<img src=x onerror=\"window.__kd_xss = 2; alert('img')\">" in text
     assert text.startswith("Question:") and text.endswith("& why?")
     assert pg.locator("#lesson-banner img, #lesson-banner script").count() == 0
-    time.sleep(0.5)                                          # an onerror would have fired by now
+    # a positive signal first: a broken image added now fires its onerror; one in the banner would have already
+    pg.evaluate("""() => { const i = document.createElement('img'); i.onerror = () => { window.__kd_probe = 1; };
+                           i.src = 'x'; document.body.appendChild(i); }""")
+    wait_until(lambda: pg.evaluate("() => window.__kd_probe") == 1)
     assert pg.evaluate("() => window.__kd_xss") is None
     assert not pg.dialogs, pg.dialogs
     assert not pg.errors, pg.errors
@@ -217,7 +220,8 @@ def test_bad_keys_one_warning_and_defaults(open_link):
     pg = open_link("method=dkd&beta=4&temperature=abc&epochs=50&seeds=99&bogus=1&tab=nowhere&lock=maybe"
                    "&hide=optimisation,nosuchgroup")
     wait_until(lambda: toasts(pg))
-    time.sleep(1.0)                                          # a second warning would have arrived by now
+    # the warnings and the link's values come in the load event's one reply: once its good values show, all came
+    wait_until(lambda: value(pg, "method") == DKD and value(pg, "beta") == "4")
     msgs = toasts(pg)
     assert len(msgs) == 1, msgs
     level, text = msgs[0]
@@ -275,9 +279,8 @@ def test_pause_step_resume_stop(open_link):
     # Step: exactly one more evaluation point, and still paused
     pg.locator("#step-btn").click()
     wait_until(lambda: points(pg) > n)
-    wait_until(lambda: "paused" in status(pg))
-    time.sleep(1.5)                  # three poll periods: no second point may follow
-    assert points(pg) == n + 1, (n, points(pg))
+    wait_until(lambda: "paused" in status(pg))   # the worker paused itself after that evaluation (Worker.evaluated):
+    assert points(pg) == n + 1, (n, points(pg))  # the poll that says so drew every point there will be until Resume
     assert points(pg, "twin") == n + 1
     assert "paused" in status(pg)
     after_step = curve(pg)

@@ -128,7 +128,10 @@ def test_bench_views_times_every_teaching_view():
     p = kdemo("bench", "views", "--threads", "1", "--json")
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)
-    assert len(rows) == 10 and {r["images"] for r in rows} == {10_000}
+    from kdemo.teach.catalog import VIEWS
+    cases = [name for view in VIEWS.values() for name, _ in view.bench]
+    assert [r["view"] for r in rows[1:len(cases) + 1]] == cases and len(rows) == len(cases) + 3   # + drill-down
+    assert {r["images"] for r in rows} == {10_000}
     assert all(0 < r["median_ms"] <= r["max_ms"] for r in rows)
 
 

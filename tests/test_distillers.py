@@ -60,5 +60,34 @@ def test_logit_losses_of_stacked_members_are_each_members_own(method):
 def test_methods_own_their_rules(method, bad, match):
     with pytest.raises(ValueError, match=match):
         TrainConfig(method=method, **bad)
-    assert all(hasattr(c, "check") and c.title for c in DISTILLERS.values())
     assert MODELS["lenet5"].has_feature_map
+
+
+@pytest.mark.parametrize("method", list(DISTILLERS))
+def test_the_config_asks_the_method_its_rules(method, monkeypatch):
+    """TrainConfig defers to the method's own `check`: a rule the class refuses is refused at construction."""
+    cls = DISTILLERS[method]
+    TrainConfig(method=method, student="lenet5_half", teacher="lenet5")   # the defaults pass the method's rules
+
+    def refuse(cfg, student_spec, teacher_spec):
+        raise ValueError(f"{method} refuses this")
+    monkeypatch.setattr(cls, "check", classmethod(lambda c, *a: refuse(*a)))
+    with pytest.raises(ValueError, match=f"{method} refuses this"):
+        TrainConfig(method=method)
+    titles = [c.title for c in DISTILLERS.values()]
+    assert len(set(titles)) == len(titles) and all(t.strip() for t in titles)   # the dropdown tells them apart
+
+
+@pytest.mark.parametrize("progress, ramp", [(0.0, 0.0), (0.5, 0.25), (1.0, 0.5), (2.0, 1.0), (7.0, 1.0)])
+def test_dkd_ramps_its_terms_in_over_the_warm_up(progress, ramp):
+    """DKD's TCKD and NCKD grow linearly from 0 to full over `warmup_epochs` (progress is in epochs)."""
+    g = torch.Generator().manual_seed(2)
+    s, t, y = torch.randn(16, 10, generator=g) * 3, torch.randn(16, 10, generator=g) * 5, torch.arange(16) % 10
+    warm = DISTILLERS["dkd"](create_model("lenet5_half"), None, Hyper(warmup_epochs=2.0))
+    cold = DISTILLERS["dkd"](create_model("lenet5_half"), None, Hyper(warmup_epochs=0.0))
+    full = cold.loss_parts(s, None, y, t, None, progress)
+    parts = warm.loss_parts(s, None, y, t, None, progress)
+    for k in ("loss_tckd", "loss_nckd"):
+        assert full[k] > 0
+        assert parts[k] == pytest.approx(ramp * full[k], rel=1e-6, abs=1e-9), k
+    assert parts["loss_ce"] == full["loss_ce"]    # the labels' term never ramps

@@ -199,7 +199,7 @@ def finished(tmp_path_factory):
     kd = torch.stack([d["kd"][0], d["kd"][0] * 1.1]) - torch.nn.functional.one_hot(torch.tensor(3), 10) * 25.0
     cache = {**d, "kd": kd, "scratch": kd - torch.nn.functional.one_hot(torch.tensor(3), 10) * 10.0, "seeds": [0, 1]}
     cfg = TrainConfig(omit_classes=(3,), seeds=2)
-    run = SimpleNamespace(id=7, cfg=cfg, alive=False, final_states={("kd", 0): {}}, outputs_cache=cache,
+    run = SimpleNamespace(id=7, cfg=cfg, alive=False, final_states={("kd", 0): {}}, test_logits=SimpleNamespace(read=lambda: cache),
                           status="done", has_model=lambda which="kd": False,
                           summary=lambda: {"id": 7, "status": "done", "verdict": "KD ahead"})
     sess = Session("insights", root=tmp_path_factory.mktemp("sessions"))
@@ -209,12 +209,12 @@ def finished(tmp_path_factory):
 
 def test_refresh_renders_every_view_for_a_finished_run(finished):
     out = ui.on_refresh(finished, 4.0, "teacher", "kd", 4.0, False)
-    assert set(out) == set(ui.VIEWS)
+    assert set(out) <= set(ui.VIEWS) and set(ui.VIEWS) - set(out) == {"ins_T", "ins_dkd_T"}   # the visitor's Ts stay
     assert "your run 7" in out["ins_source"] and "never saw class 3" in out["ins_source"]
-    assert out["ins_missing"].visible is True and out["ins_bias_cls"].value == "3"
+    assert out["box_missing_bias"].visible is True and out["ins_bias_cls"]["value"] == "3"
     assert "4 ↔ 9" in out["ins_sim_caption"]
     assert "twin" in out["ins_cal_text"] and "distilled student" in out["ins_cal_text"]
-    assert out["ins_bias"].minimum <= out["ins_bias"].value <= out["ins_bias"].maximum
+    assert out["ins_bias"]["minimum"] <= out["ins_bias"]["value"] <= out["ins_bias"]["maximum"]
     for name in ("ins_sim", "ins_cal", "ins_acc", "ins_dkd", "ins_bias_plot"):
         fig = out[name]
         assert fig.data, name
@@ -223,8 +223,8 @@ def test_refresh_renders_every_view_for_a_finished_run(finished):
 
 def test_pretrained_pair_before_any_run():
     out = ui.on_refresh(None, 4.0, "scratch", "scratch", 4.0, True)   # no twin: falls back to what exists
-    assert "pretrained" in out["ins_source"] and out["ins_missing"].visible is False
-    assert out["ins_sim_model"].value == "teacher" and out["ins_conf_model"].value == "kd"
+    assert "pretrained" in out["ins_source"] and out["box_missing_bias"].visible is False
+    assert out["ins_sim_model"]["value"] == "teacher" and out["ins_conf_model"]["value"] == "kd"
     assert out["ins_sim"].layout["font"]["size"] == 19      # presentation mode
 
 
@@ -250,16 +250,16 @@ def test_more_figures_validate(finished):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda s: ui.on_similarity(s, 0.1, "teacher", False), "temperature must be a number from 0.5 to 50"),
-    (lambda s: ui.on_similarity(s, float("nan"), "teacher", False), "temperature"),
+    (lambda s: ui.on_similarity(s, 0.1, "teacher", False), r"Temperature T \(T\) must be a number from 0.5 to 50"),
+    (lambda s: ui.on_similarity(s, float("nan"), "teacher", False), "Temperature"),
     (lambda s: ui.on_similarity(s, 4.0, "bogus", False), "choose one of teacher, kd, scratch, diff"),
-    (lambda s: ui.on_why_dkd(s, 51, False), "temperature"),
-    (lambda s: ui.on_cell(s, "kd", 4, 10, False), "predicted class must be a whole number from 0 to 9"),
-    (lambda s: ui.on_image(s, 10_000, False), "test image number must be a whole number from 0 to 9999"),
+    (lambda s: ui.on_why_dkd(s, 51, False), "Temperature"),
+    (lambda s: ui.on_cell(s, "kd", 4, 10, False), r"Predicted class \(pred\) must be a whole number from 0 to 9"),
+    (lambda s: ui.on_image(s, 10_000, False), r"Test image number \(index\) must be a whole number from 0 to 9999"),
     (lambda s: ui.on_image(s, 2.5, False), "whole number"),
     (lambda s: ui.on_open_in_lab(s, -1, 4.0, "auto", "lenet5", "yours", False), "from 0 to 9999"),
     (lambda s: ui.on_missing(s, 5, 1.0, False), "class 5 was not omitted"),
-    (lambda s: ui.on_missing(s, 3, 1e9, False), "bias must be a number from -100 to 100"),
+    (lambda s: ui.on_missing(s, 3, 1e9, False), r"Bias \(bias\) must be a number from -100 to 100"),
 ])
 def test_bad_input_is_refused_in_plain_words(finished, call, message):
     with pytest.raises(ValueError, match=message):
@@ -287,7 +287,7 @@ def test_api_endpoints_read_the_sessions_finished_run(kdemo_server):
     while "kd-status done" not in c.predict(api_name="/poll")[0]:
         assert time.time() < deadline, "the run did not finish"
         time.sleep(0.5)
-    shown = [n for n in ui.VIEWS if n != "ins_missing"]     # a layout block is not an API output
+    shown = [n for n in ui.VIEWS if not n.startswith("box_")]     # a layout block is not an API output
     out = dict(zip(shown, c.predict(4.0, "teacher", "kd", 4.0, False, api_name="/insights")))
     assert "your run" in out["ins_source"] and "never saw class 3" in out["ins_source"]
     assert out["ins_bias_cls"]["value"] == "3" and "rule-chosen bias" in out["ins_bias_text"]

@@ -1,9 +1,12 @@
-"""What every tab of the app shares: the one error boundary, handlers that return updates by name, the status line.
+"""What every tab of the app shares: the one door and the one error boundary, handlers that return updates by name,
+the status line.
 
 Handlers are module-level functions of plain values that return a dict {component name: new value or update}
-(testable without a browser); `Wired.on` maps the names to this page's components and wraps the function in
-`guard`, the one error boundary: any exception becomes a short message in the UI and the API (gr.Error, never an
-empty one), the traceback goes to the server log, and the session keeps working.
+(testable without a browser); `Wired.on` maps the names to this page's components, checks the handler's arguments
+against their declarations (kdemo/teach/inputs.py: the parameter table's `Param`, by argument name; the run
+settings go through the table itself) and wraps the function in `guard`, the one error boundary: any exception
+becomes a short message in the UI and the API (gr.Error, never an empty one), the traceback goes to the server
+log, and the session keeps working.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import typing
 
 import gradio as gr
 
+from ..teach.inputs import ARGS
 from ..train.worker import plain_error
 
 log = logging.getLogger("kdemo.app.build")
@@ -48,18 +52,25 @@ def guard(fn, title: str = "kdemo"):
 class Wired(dict):
     """This page's components by name, and `on`: wire a name-returning handler to an event."""
 
-    def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None, **kw):
+    def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None,
+           check: dict | None = None, **kw):
         """`fn(*inputs)` -> {output name: value}; `bind` fills server-side arguments (the registry, limits) by
-        name. The wrapper shows Gradio fn's other parameters with their annotations resolved to real classes, so
-        gr.Request and gr.SelectData arguments are still recognised and filled in."""
+        name; `check` (default: inputs.ARGS) declares fn's arguments by name, each taken through its `Param` before
+        fn runs. The wrapper shows Gradio fn's other parameters with their annotations resolved to real classes,
+        so gr.Request and gr.SelectData arguments are still recognised and filled in."""
         names, bound = list(outputs), dict(bind or {})
         sig, hints = inspect.signature(fn), typing.get_type_hints(fn)
         params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
                   if p.name not in bound]
         positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        declared = {name: p for name, p in (ARGS if check is None else check).items() if name in sig.parameters}
 
         def by_component(*args, **kwargs):
-            result = fn(**dict(zip(positional, args)), **kwargs, **bound) or {}
+            values = {**dict(zip(positional, args)), **kwargs}
+            for name, p in declared.items():      # the door: the same declared types on every endpoint
+                if name in values:
+                    values[name] = p.take(values[name])
+            result = fn(**values, **bound) or {}
             unknown = set(result) - set(names)
             if unknown:
                 raise RuntimeError(f"{fn.__name__} returned outputs it was not wired to: {sorted(unknown)}")
@@ -99,13 +110,6 @@ def guard_requests(demo: gr.Blocks) -> gr.Blocks:
                            "(see the app's API page for the types).", print_exception=False) from None
     demo.preprocess_data = preprocess_data
     return demo
-
-
-def as_bool(name: str, value) -> bool:
-    """A checkbox's value from a raw request: true or false, nothing else."""
-    if not isinstance(value, bool):
-        raise Refused(f"{name} must be true or false")
-    return value
 
 
 def status_line(snapshot: dict) -> str:

@@ -74,7 +74,8 @@ class Limits:
         return max(1, cores // max(1, min(self.max_runs, cores)))
 
     def apply(self, cfg):
-        """Check `cfg` against the caps (ValueError naming the env var) and put the time cap into its budget."""
+        """`cfg` within the caps: ValueError naming the env var where it exceeds one, else a new config whose time
+        budget is the cap (or the visitor's lower one), built and checked from that value: never changed after."""
         if self.max_epochs is not None:
             for name in ("epochs", "teacher_epochs"):
                 if name == "teacher_epochs" and not (cfg.uses_teacher and cfg.teacher_source == "train"):
@@ -86,7 +87,7 @@ class Limits:
             raise ValueError(f"this run would train {cfg.members} models at once ({cfg.seeds} seeds"
                              f"{' x 2 with the twins' if cfg.trains_twin else ''}); this server allows "
                              f"{self.max_members} (KDEMO_MAX_MEMBERS): use fewer seeds")
-        if self.max_seconds is not None:
-            budget = cfg.time_budget_s
-            cfg.time_budget_s = self.max_seconds if budget is None else min(budget, self.max_seconds)
-        return cfg
+        if self.max_seconds is None:
+            return cfg
+        budget = cfg.time_budget_s
+        return cfg.replace(time_budget_s=self.max_seconds if budget is None else min(budget, self.max_seconds))

@@ -246,7 +246,7 @@ class Registry:
     def start_run(self, session: Session, cfg, run_factory):
         """A started Run for `cfg` (caps applied), or its Ticket in the server's line (session.waiting); the run
         becomes session.run when it starts. Busy or ValueError otherwise."""
-        self.limits.apply(cfg)
+        cfg = self.limits.apply(cfg)
         return self._claim(session, lambda: run_factory(cfg).start(), "run")
 
     def start_job(self, session: Session, start):

@@ -6,25 +6,22 @@ from __future__ import annotations
 import time
 
 from ..teach import views as v
+from ..teach.catalog import VIEWS
 
 CALLS = 7      # per view; the first call (cold caches) is one of them
 
 
 def _views(data: dict) -> dict:
-    """name -> a call that renders one view the way its handler does (figure and words)."""
-    missing = dict(data, omit=(3,))       # the bias slider needs a run with an omitted class: pretend class 3
-    setup = v.missing_setup(missing)
-    return {
-        "similarity (teacher, T=4)": lambda: v.similarity_view(data, 4.0, "teacher"),
-        "similarity (student − teacher, T=8)": lambda: v.similarity_view(data, 8.0, "diff"),
-        "calibration": lambda: v.calibration_view(data),
-        "per-class accuracy": lambda: v.per_class_view(data),
-        "confusion matrix": lambda: v.confusion_view(data, "kd"),
-        "confusion cell (4 → 9, thumbnails)": lambda: v.cell_view(data, "kd", 4, 9),
-        "one test image": lambda: v.image_view(data, 0),
-        "why DKD (T=4)": lambda: v.nckd_view(data, 4.0),
-        "missing-class bias slider": lambda: v.missing_view(missing, 3, 2.5, setup=setup),
-    }
+    """name -> a call that renders one view the way its endpoint does (figure and words): every bench case of every
+    registered view, then the confusion table's drill-down (the cell's thumbnails, one test image)."""
+    cases = {}
+    for entry in VIEWS.values():
+        sample = entry.sample(data)
+        for name, values in entry.bench:
+            cases[name] = (lambda e, d, vals: lambda: e.compute(d, *vals))(entry, sample, values)
+    cases["confusion cell (4 → 9, thumbnails)"] = lambda: v.cell_view(data, "kd", 4, 9)
+    cases["one test image"] = lambda: v.image_view(data, 0)
+    return cases
 
 
 def bench_views(calls: int = CALLS) -> list[dict]:

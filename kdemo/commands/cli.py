@@ -1,4 +1,4 @@
-"""`python -m kdemo train|pretrain|bench|experiment`: the command line face of the engine.
+"""`python -m kdemo train|pretrain|bench|experiment|report|sweep|params`: the command line face of the engine.
 
 This is a process entry point: torch's thread count is set here (`--threads`), once, before any work.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from . import bench, experiment, pretrain, sweep
+from . import bench, experiment, params, pretrain, sweep
 from ..teach import report
 from ..data.datasets import load_dataset
 from .distributed import is_distributed, train_distributed
@@ -101,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--track-name", help="with --track: the run's name there (default: METHOD-RUNID)")
     t.add_argument("--out", type=Path, help="folder for config.json, summary.json and every model's test-set logits "
                    "(python -m kdemo report reads it)")
-    for module in (pretrain, bench, experiment, report, sweep):
+    for module in (pretrain, bench, experiment, report, sweep, params):
         module.add_parser(sub, common)
     return p
 
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     commands = {"train": cmd_train, "pretrain": pretrain.cmd, "bench": bench.cmd, "experiment": experiment.cmd,
-                "report": report.cmd, "sweep": sweep.cmd}
+                "report": report.cmd, "sweep": sweep.cmd, "params": params.cmd}
     try:
         if args.threads is not None:
             if not 1 <= args.threads <= 256:

@@ -11,14 +11,14 @@ import textwrap
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..figures.curves import CLEAR, COLOR, DASH, NEUTRAL, SERIES, TEMPLATE, empty_figure, style
 from .figures_capacity import capacity
 from .hinton import ALL_TRAIN, MISSING
 
 HEIGHT = 350
-# Okabe-Ito (colour-blind safe); orange is kept for the scratch twin and green for the teacher
-COLORS = ["#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
-BEFORE, AFTER, SCRATCH, TEACHER = "#999999", "#0072B2", "#E69F00", "#009E73"
-DASH = {"kd": "solid", "scratch": "dot"}
+# kdemo's one style (kdemo/figures/curves.py): the roles' colours and dashes, the other series' palette
+COLORS = SERIES
+BEFORE, AFTER, SCRATCH, TEACHER = NEUTRAL, COLOR["kd"], COLOR["scratch"], COLOR["teacher"]
 
 
 def _title(text: str, width: int = 60) -> str:
@@ -31,8 +31,8 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
     title = _title(title)
     lines = title.count("<br>") + 1
     layout = {"title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top"},
-              "height": HEIGHT + 22 * (lines - 1), "template": "plotly_white",
-              "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+              "height": HEIGHT + 22 * (lines - 1), "template": TEMPLATE, **CLEAR,
+              "font": {"size": style(False)["font"]},
               "margin": {"l": 60, "r": 20, "t": 40 + 24 * lines, "b": 50}, "xaxis_title": x, "yaxis_title": y,
               "legend": {"orientation": "h", "yanchor": "top", "y": -0.28 if x else -0.12, "xanchor": "left",
                          "x": 0.0}}
@@ -41,12 +41,7 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
 
 
 def _empty(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(height=HEIGHT, template="plotly_white", xaxis={"visible": False}, yaxis={"visible": False},
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
-                                    "yref": "paper", "font": {"size": 15, "color": "#888"}}])
-    return fig
+    return go.Figure(empty_figure(message, height=HEIGHT))
 
 
 def _waiting(snap: dict) -> go.Figure:
@@ -171,8 +166,7 @@ def softened_outputs(ex: dict) -> go.Figure:
     fig.update_xaxes(visible=False, row=1, col=1)
     fig.update_yaxes(visible=False, scaleanchor="x", row=1, col=1)
     fig.update_layout(title={"text": "The teacher's softened outputs for one test digit (blue: its class)", "x": 0.01},
-                      height=HEIGHT, template="plotly_white", margin={"l": 40, "r": 20, "t": 80, "b": 40},
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+                      height=HEIGHT, template=TEMPLATE, margin={"l": 40, "r": 20, "t": 80, "b": 40}, **CLEAR)
     return fig
 
 

@@ -5,10 +5,10 @@ import math
 
 import plotly.graph_objects as go
 
-from ..figures.curves import COLOR
+from ..figures.curves import CLEAR, COLOR, SERIES, TEMPLATE
 
 HEIGHT = 380
-FAMILY = {"mlp": ("#CC79A7", "circle"), "lenet": ("#0072B2", "square")}   # Okabe-Ito; shape tells them apart too
+FAMILY = {"mlp": (SERIES[2], "circle"), "lenet": (SERIES[0], "square")}   # kdemo's palette; shape tells them apart too
 
 
 def _family(student: str) -> str:
@@ -16,8 +16,7 @@ def _family(student: str) -> str:
 
 
 def _base(title: str, x: str, y: str, **kw) -> dict:
-    return {"title": {"text": title, "x": 0.01}, "height": HEIGHT, "template": "plotly_white",
-            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+    return {"title": {"text": title, "x": 0.01}, "height": HEIGHT, "template": TEMPLATE, **CLEAR,
             "margin": {"l": 60, "r": 20, "t": 64, "b": 50}, "xaxis": {"title": {"text": x}},
             "yaxis": {"title": {"text": y}},   # the legend under the plot, as the other experiments' figures
             "legend": {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}, **kw}

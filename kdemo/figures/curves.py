@@ -14,6 +14,9 @@ TEACHER, KD, SCRATCH = "#009E73", "#0072B2", "#E69F00"   # Okabe-Ito: colour-bli
 PART_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
 DASH = {"kd": "solid", "scratch": "dot", "teacher": "dash"}
 COLOR = {"kd": KD, "scratch": SCRATCH, "teacher": TEACHER}
+SERIES = [c for c in PART_COLORS if c not in (TEACHER, SCRATCH)]   # other lines: green and orange stay the roles'
+NEUTRAL = "#999999"          # a "before" bar, a reference
+TEMPLATE = "plotly_white"
 BANDS = {"kd": "rgba(0,114,178,0.18)", "scratch": "rgba(230,159,0,0.22)"}
 CLEAR = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}   # the page's theme shows through
 SIDE_MARGIN = {"l": 60, "r": 20, "t": 56, "b": 90}   # loss and throughput plots sit side by side: same frame
@@ -34,7 +37,7 @@ def layout(title: str, presentation: bool, revision="", **kw) -> dict:
     st = style(presentation)
     base = {"title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": st["font"] + 3}},
             "height": kw.pop("height", st["height"]), "font": {"size": st["font"]},
-            "margin": {"l": 60, "r": 20, "t": 70, "b": 50}, "template": "plotly_white", **CLEAR,
+            "margin": {"l": 60, "r": 20, "t": 70, "b": 50}, "template": TEMPLATE, **CLEAR,
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0,
                        "font": {"size": st["font"]}},
             # uirevision: a user's zoom survives the twice-a-second refresh; a new run resets it
@@ -63,7 +66,7 @@ def restyle(fig: go.Figure, presentation: bool) -> go.Figure:
 def empty_figure(message: str, presentation: bool = False, height: int | None = None) -> go.Figure:
     """A blank plot with a centred message (before a run starts, or when something is missing)."""
     st = style(presentation)
-    lay = {"height": height or st["height"], "template": "plotly_white", **CLEAR,
+    lay = {"height": height or st["height"], "template": TEMPLATE, **CLEAR,
            "margin": {"l": 20, "r": 20, "t": 20, "b": 20},
            "xaxis": {"visible": False}, "yaxis": {"visible": False},
            "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",

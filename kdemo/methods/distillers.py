@@ -5,8 +5,13 @@ what it needs (a teacher, feature maps, a minimum batch) and `check`, which refu
 in plain words. `forward_train` receives the teacher's outputs from the engine (cached or fresh; the distiller
 does not care) and returns `(student_logits, {"loss_ce": ..., "loss_kd": ..., ...})`; the engine sums the dict
 and logs every entry. `loss_parts` is the same loss from logits, and logit-only methods accept stacked members
-(M, B, K) there, one value per member. Hyperparameters come from `hp` (config.Hyper, generated from the
-parameter table), read by name. A new method is one small class here plus its entries' `methods` in params.py.
+(M, B, K) there, one value per member.
+
+A method declares itself on its class, registered under the key the UI, the CLI and links use: `params`, the
+hyperparameters it reads (shared ones from kdemo.methods.declare, its own declared here), which the parameter table,
+the controls, the CLI flags, the link keys and the results column are generated from; `soft_targets`; its rules
+(`check`, `min_batch`, `feature`); `sgd_lr`, its measured learning rates (kdemo/methods/rates.py reads them). The
+values arrive in `hp` (config.Hyper), read by name. A new method is one class here plus its loss function.
 """
 from __future__ import annotations
 
@@ -15,7 +20,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import losses as L
+from .declare import (CE_WEIGHT, FASHION_LENET, FEAT_WEIGHT, KD_WEIGHT, MNIST_LENET, MNIST_MLP, STANDARDIZED,
+                      TEMPERATURE, Param, hyper)
 from ..zoo.models import init_weights
+
+
+DISTILLERS: dict[str, type["Distiller"]] = {}   # key -> class, in the order the method dropdown lists them
+
+
+def register(key: str):
+    """Class decorator: the method under `key` (a new key only; the settings are generated from the registry, so
+    a method registers before kdemo.settings is imported)."""
+    def add(cls):
+        if key in DISTILLERS:
+            raise ValueError(f"method {key!r} is already registered")
+        DISTILLERS[key] = cls
+        return cls
+    return add
 
 
 def weighted(weight: float, loss: torch.Tensor) -> torch.Tensor:
@@ -23,12 +44,16 @@ def weighted(weight: float, loss: torch.Tensor) -> torch.Tensor:
     return loss if weight == 1 else weight * loss
 
 
+@register("ce")
 class Distiller(nn.Module):
     """Base: plain cross-entropy on the labels. Subclasses add their distillation terms."""
     title = "Cross-entropy only (no teacher)"
+    params: tuple[Param, ...] = (CE_WEIGHT,)   # the hyperparameters it reads
+    sgd_lr = {MNIST_LENET: 0.01, MNIST_MLP: 0.02, FASHION_LENET: 0.02}   # (dataset, teacher, student) -> lr
     needs_teacher = False
     feature: str | None = None   # "hint" (a conv feature map) or "hidden" (the penultimate vector) it compares
     min_batch = 1                # the loss compares samples within a batch when > 1
+    soft_targets = False         # learns from the teacher's softened predictions (their gradient grows with T)
 
     def __init__(self, student: nn.Module, teacher: nn.Module | None, hp, sample_input: torch.Tensor | None = None,
                  generator: torch.Generator | None = None):
@@ -89,30 +114,36 @@ class Distiller(nn.Module):
         return {"loss_ce": self.ce(logits, y)}
 
 
+@register("kd")
 class KD(Distiller):
     """Hinton et al. 2015, "Distilling the Knowledge in a Neural Network"."""
     title = "KD (Hinton soft targets)"
     needs_teacher = True
+    soft_targets = True
+    params = (CE_WEIGHT, TEMPERATURE, KD_WEIGHT, STANDARDIZED)
+    sgd_lr = {MNIST_LENET: 0.005, MNIST_MLP: 0.005, FASHION_LENET: 0.01}
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         kd = L.kd_loss(logits, teacher_logits, self.hp.temperature, standardized=self.hp.standardized)
         return {"loss_ce": self.ce(logits, y), "loss_kd": weighted(self.hp.kd_weight, kd)}
 
 
-class KDProbBug(Distiller):
-    """The tutorial bug: probabilities fed to KL instead of log-probabilities (see losses.kd_prob_bug_loss)."""
-    title = "KD with the probabilities bug (demo)"
-    needs_teacher = True
-
-    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
-        kd = L.kd_prob_bug_loss(logits, teacher_logits, self.hp.temperature)
-        return {"loss_ce": self.ce(logits, y), "loss_kd": weighted(self.hp.kd_weight, kd)}
-
-
+@register("dkd")
 class DKD(Distiller):
     """Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022."""
     title = "DKD (decoupled TCKD + NCKD)"
     needs_teacher = True
+    soft_targets = True
+    params = (CE_WEIGHT, TEMPERATURE,
+              hyper("alpha", "float", 1.0, "α (TCKD weight)", "α", "DKD's weight on the target-vs-rest part",
+                    "number", lo=0, hi=100),
+              hyper("beta", "float", 2.0, "β (NCKD weight)", "β", "DKD's weight on the among-the-wrong-classes part",
+                    "number", lo=0, hi=100),
+              hyper("warmup_epochs", "float", 0.0, "KD warm-up epochs", "warm-up",
+                    "DKD: ramp the distillation terms in linearly", "number", lo=0, hi=100),
+              STANDARDIZED)
+    # fashion: no rate of the sweep was free of warnings and within 3 points over seeds; 0.005 had no warnings
+    sgd_lr = {MNIST_LENET: 0.002, MNIST_MLP: 0.005, FASHION_LENET: 0.005}
 
     def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
         # Unlabeled transfer-set samples (y = -1) take the teacher's prediction as their target class.
@@ -123,18 +154,6 @@ class DKD(Distiller):
         ramp = min(progress / warm, 1.0) if warm > 0 else 1.0
         return {"loss_ce": self.ce(logits, y), "loss_tckd": ramp * self.hp.alpha * tckd,
                 "loss_nckd": ramp * self.hp.beta * nckd}
-
-
-class DIST(Distiller):
-    """Huang et al., "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022."""
-    title = "DIST (correlation of predictions)"
-    needs_teacher = True
-    min_batch = 2    # the intra-class correlation runs across the batch
-
-    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
-        inter, intra = L.dist_terms(logits, teacher_logits, self.hp.temperature)
-        return {"loss_ce": self.ce(logits, y), "loss_inter": weighted(self.hp.kd_weight, inter),
-                "loss_intra": weighted(self.hp.kd_weight, intra)}
 
 
 def _shapes(model: nn.Module, sample_input: torch.Tensor) -> dict[str, tuple[int, ...]]:
@@ -150,6 +169,7 @@ class FeatureDistiller(Distiller):
     """Base for methods that compare intermediate representations; builds its regressor from a dry run."""
     needs_teacher = True
     feature = "hidden"
+    params = (CE_WEIGHT, FEAT_WEIGHT)
 
     def __init__(self, student, teacher, hp, sample_input=None, generator=None):
         super().__init__(student, teacher, hp, sample_input)
@@ -185,10 +205,12 @@ class _HintRegressor(nn.Module):
         return x if x.shape[-2:] == self.size else F.adaptive_avg_pool2d(x, self.size)
 
 
+@register("fitnets")
 class FitNets(FeatureDistiller):
     """Romero et al., "FitNets: Hints for Thin Deep Nets", ICLR 2015 (one-stage: CE + hint)."""
     title = "FitNets (hint regression on feature maps)"
     feature = "hint"
+    sgd_lr = {MNIST_LENET: 0.02, FASHION_LENET: 0.02}
 
     def build_regressor(self, s_shape, t_shape):
         return _HintRegressor(s_shape[0], t_shape[0], tuple(t_shape[1:]))
@@ -197,9 +219,11 @@ class FitNets(FeatureDistiller):
         return L.hint_loss(s, t)
 
 
+@register("cosine")
 class Cosine(FeatureDistiller):
     """Cosine loss on the penultimate representation, with a learnable projection when widths differ."""
     title = "Cosine (hidden representations)"
+    sgd_lr = {MNIST_LENET: 0.02, MNIST_MLP: 0.02, FASHION_LENET: 0.02}
 
     def build_regressor(self, s_shape, t_shape):
         return nn.Identity() if s_shape == t_shape else nn.Linear(s_shape[0], t_shape[0], bias=False)
@@ -208,25 +232,45 @@ class Cosine(FeatureDistiller):
         return L.cosine_loss(s, t)
 
 
+@register("rkd")
 class RKD(FeatureDistiller):
     """Park et al., "Relational Knowledge Distillation", CVPR 2019 (distance + angle)."""
     title = "RKD (relations between samples)"
     min_batch = 3    # the angle term needs triplets
+    sgd_lr = {MNIST_LENET: 0.02, MNIST_MLP: 0.01, FASHION_LENET: 0.005}
 
     def feature_loss(self, s, t):
         return L.rkd_loss(s, t)
 
 
-DISTILLERS: dict[str, type[Distiller]] = {
-    "ce": Distiller,
-    "kd": KD,
-    "dkd": DKD,
-    "fitnets": FitNets,
-    "cosine": Cosine,
-    "rkd": RKD,
-    "dist": DIST,
-    "kd_prob_bug": KDProbBug,
-}
+@register("dist")
+class DIST(Distiller):
+    """Huang et al., "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022."""
+    title = "DIST (correlation of predictions)"
+    needs_teacher = True
+    soft_targets = True
+    params = (CE_WEIGHT, TEMPERATURE, KD_WEIGHT)
+    sgd_lr = {MNIST_LENET: 0.005, MNIST_MLP: 0.002, FASHION_LENET: 0.005}
+    min_batch = 2    # the intra-class correlation runs across the batch
+
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
+        inter, intra = L.dist_terms(logits, teacher_logits, self.hp.temperature)
+        return {"loss_ce": self.ce(logits, y), "loss_inter": weighted(self.hp.kd_weight, inter),
+                "loss_intra": weighted(self.hp.kd_weight, intra)}
+
+
+@register("kd_prob_bug")   # the demo of a bug goes last in the dropdown
+class KDProbBug(Distiller):
+    """The tutorial bug: probabilities fed to KL instead of log-probabilities (see losses.kd_prob_bug_loss)."""
+    title = "KD with the probabilities bug (demo)"
+    needs_teacher = True
+    soft_targets = True
+    params = (CE_WEIGHT, TEMPERATURE, KD_WEIGHT)
+    sgd_lr = {MNIST_LENET: 0.01, MNIST_MLP: 0.01, FASHION_LENET: 0.005}
+
+    def loss_parts(self, logits, feats, y, teacher_logits, teacher_feats, progress=0.0):
+        kd = L.kd_prob_bug_loss(logits, teacher_logits, self.hp.temperature)
+        return {"loss_ce": self.ce(logits, y), "loss_kd": weighted(self.hp.kd_weight, kd)}
 
 
 def get_distiller(name: str) -> type[Distiller]:

@@ -1,5 +1,10 @@
 """TrainConfig: one run's settings, generated from the parameter table and checked when it is built.
 
+Its fields carry real types (`annotation`: str, int, float, bool, tuple[int, ...], `| None` where the entry may
+be empty, `| str` where it also takes words) and its docstring lists them, so `help(TrainConfig)` and
+`TrainConfig.__annotations__` show every field. It is generated, not written out, so that a method's new
+hyperparameter (declared on its class) becomes a field.
+
 Fields, defaults and per-field checks come from kdemo.settings.params.PARAMS; the checks that involve several fields
 live here (models fit the dataset, class indices exist) and with the method (`Distiller.check`), so a bad value fails
 before any thread starts, with a message a person can act on.
@@ -12,7 +17,7 @@ from dataclasses import asdict, field, fields, make_dataclass, replace
 from ..data.datasets import DATASETS
 from ..methods.distillers import DISTILLERS
 from ..zoo.models import MODELS
-from .params import PARAMS, in_group
+from .params import PARAMS, Param, in_group
 from ..methods.rates import recommended_lr, twin_lr
 
 
@@ -106,15 +111,35 @@ class _Config:
         return cls.from_dict(d)
 
 
-def _field(p):
-    return p.name, object, field(default=p.default, metadata={"param": p})
+KIND_TYPES = {"choice": str, "int": int, "float": float, "bool": bool, "classes": tuple[int, ...]}
+
+
+def annotation(p: Param):
+    """The Python type a checked value has: `Param.check` returns exactly this (None where the entry is optional)."""
+    kind = KIND_TYPES[p.kind] | str if p.words else KIND_TYPES[p.kind]
+    return kind | None if p.optional else kind
+
+
+def _field(p: Param):
+    return p.name, annotation(p), field(default=p.default, metadata={"param": p})
+
+
+def _doc(title: str, params) -> str:
+    """A docstring listing every field: `help(TrainConfig)` reads as the table does."""
+    lines = [title, "", "Fields (generated from the parameter table, kdemo/settings/params.py):"]
+    for p in params:
+        kind = getattr(annotation(p), "__name__", None) or str(annotation(p))
+        extra = f"; one of {', '.join(p.choices)}" if p.kind == "choice" and len(p.choices) <= 12 else ""
+        lines.append(f"    {p.name}: {kind} = {p.default!r}  -- {p.help}{extra}")
+    return "\n".join(lines)
 
 
 TrainConfig = make_dataclass("TrainConfig", [_field(p) for p in PARAMS], bases=(_Config,))
 TrainConfig.__module__ = __name__
-TrainConfig.__doc__ = "One distillation run: a student (or several seeds of it) and its from-scratch twin."
+TrainConfig.__doc__ = _doc("One distillation run: a student (or several seeds of it) and its from-scratch twin.",
+                           PARAMS)
 
-Hyper = make_dataclass("Hyper", [(p.name, object, field(default=p.default)) for p in in_group("method")
-                                 if p.name != "method"], frozen=True)
+_HYPER = [p for p in in_group("method") if p.name != "method"]
+Hyper = make_dataclass("Hyper", [(p.name, annotation(p), field(default=p.default)) for p in _HYPER], frozen=True)
 Hyper.__module__ = __name__
-Hyper.__doc__ = "The method's hyperparameters, as the distillers read them (defaults from the parameter table)."
+Hyper.__doc__ = _doc("The method's hyperparameters, as the distillers read them.", _HYPER)

@@ -12,8 +12,8 @@ import shlex
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from .config import TrainConfig
-from .params import BY_NAME, DEFAULTS, PARAMS, Param
+from .config import TrainConfig, annotation
+from .params import BY_NAME, DEFAULTS, GROUPS, PARAMS, Param
 
 QUERY_LIMIT = 4096      # characters: a longer query string is ignored whole
 
@@ -115,3 +115,40 @@ def cli_command(cfg: TrainConfig) -> str:
         else:
             parts += [flag(p), text if text else "none"]
     return " ".join(shlex.quote(x) for x in parts)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _values(p: Param) -> str:
+    if p.kind == "choice":
+        return ", ".join(f"`{c}`" for c in p.choices) if len(p.choices) <= 12 else f"{len(p.choices)} choices"
+    if p.kind == "bool":
+        return "on / off"
+    if p.kind == "classes":
+        return f"class numbers {p.lo:g} to {p.hi:g}"
+    low = f"> {p.lo:g}" if p.lo_open else f"{p.lo:g}"
+    words = "".join(f"`{w}`, " for w in p.words) + "or " if p.words else ""
+    return f"{words}{low} to {p.hi:,g}" + (f"; empty: {p.empty}" if p.optional else "")
+
+
+def parameters_markdown() -> str:
+    """docs/parameters.md: every setting of the table, by group (`python -m kdemo params --markdown` prints it)."""
+    out = ["# Run settings", "",
+           "Generated from the parameter table (kdemo/settings/params.py, with each method's hyperparameters declared "
+           "on its class in kdemo/methods/distillers.py) by `python -m kdemo params --markdown > "
+           "docs/parameters.md`; tests/test_params.py fails when this file is stale. The same key is the "
+           "`TrainConfig` field, the JSON config key, the lesson-link key and (with dashes) the CLI flag.", ""]
+    for group in GROUPS:
+        out += [f"## {group}", "", "| setting | CLI flag | type | default | values | used by | what it does |",
+                "|---|---|---|---|---|---|---|"]
+        for p in (p for p in PARAMS if p.group == group):
+            kind = getattr(annotation(p), "__name__", None) or str(annotation(p))
+            default = ("on" if p.default else "off") if p.kind == "bool" else p.format(p.default) or p.empty or "empty"
+            used = "every method" if p.methods == "all" else ", ".join(p.methods)
+            out.append("| " + " | ".join(_cell(x) for x in (
+                f"`{p.name}`", f"`{flag(p)}`", f"`{kind}`", f"`{default}`", _values(p), used,
+                p.help + ("" if p.shared else " (not in links: the server's business)"))) + " |")
+        out.append("")
+    return "\n".join(out)

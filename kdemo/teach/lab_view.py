@@ -3,19 +3,18 @@ a caption that says exactly what was compared. Gradio-free: kdemo/app/tabs/lab.p
 """
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 
 from ..zoo.checkpoints import read_manifest
 from ..data.datasets import DATASETS, load_dataset
+from .inputs import IMAGE, STUDENT, T_RANGE, TARGET, TEMPERATURE, within  # noqa: F401  (T_RANGE: the lab's slider)
 from .lab import LabInputError, analyse
 from ..figures.lab import dkd_figure, temperature_figure
 from ..train.teachers import load_shared
 
 LAB_TEMPS = (1.0, 2.0, 4.0, 8.0, 16.0)
-T_RANGE = (0.5, 50.0)
 
 try:  # Hugging Face ZeroGPU: GPU work must sit in @spaces.GPU functions; elsewhere this is a no-op
     import spaces
@@ -58,10 +57,7 @@ def session_student(session, dataset: str = "mnist"):
 def test_digit(index) -> np.ndarray:
     """MNIST test image `index` as a (28, 28) float32 in [0, 1]."""
     test = load_dataset("mnist", "test", download=False)
-    if isinstance(index, bool) or not isinstance(index, (int, float)) or not math.isfinite(index) \
-            or index != int(index) or not 0 <= index < len(test):
-        raise LabInputError(f"the MNIST test digit must be a number from 0 to {len(test) - 1}")
-    return test.images[int(index), 0].numpy().astype(np.float32) / 255.0
+    return test.images[within(IMAGE, len(test) - 1, index), 0].numpy().astype(np.float32) / 255.0
 
 
 def example_indices() -> list[int]:
@@ -73,19 +69,14 @@ def example_indices() -> list[int]:
 def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session, presentation: bool) -> dict:
     """Everything the lab shows for `digit`: preview, small multiples, DKD view, the numbers and a caption."""
     t0 = time.perf_counter()
-    if isinstance(T, bool) or not isinstance(T, (int, float)) or not T_RANGE[0] <= T <= T_RANGE[1]:
-        raise LabInputError(f"the temperature must be a number from {T_RANGE[0]:g} to {T_RANGE[1]:g}, got {T!r}"[:120])
+    T, student_choice, target = TEMPERATURE.take(T), STUDENT.take(student_choice), TARGET.take(target or "auto")
     valid = [k for _, k in pretrained_choices("mnist", "teacher")]
     if not valid:
         raise LabInputError("no pretrained MNIST teacher on this server: run `python -m kdemo pretrain` first")
     if teacher_key not in valid:
         shown = teacher_key if isinstance(teacher_key, str) and len(teacher_key) < 40 else "that"
         raise LabInputError(f"unknown teacher {shown!r}; pretrained MNIST teachers: {', '.join(valid)}")
-    if student_choice not in ("yours", "pretrained"):
-        raise LabInputError("the student must be 'yours' or 'pretrained'")
-    tgt = None if target in (None, "auto") else target
-    if tgt is not None and (not isinstance(tgt, str) or not tgt.isdigit() or not 0 <= int(tgt) <= 9):
-        raise LabInputError("the target class must be 'auto' or a digit 0 to 9")
+    tgt = None if target == "auto" else target
     teacher, _ = load_shared(teacher_key, "mnist")
     mine = session_student(session, "mnist") if session is not None else None
     pre = pretrained_choices("mnist", "student")

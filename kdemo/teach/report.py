@@ -1,7 +1,8 @@
 """`python -m kdemo report RUN_DIR --out report.html [--json]`: the teaching views of one finished run as a handout.
 
 One self-contained HTML file (plotly.js embedded once, no CDN, so it opens offline) with every view of the
-Teaching views tab, drawn by the same functions (kdemo/teach/views.py); `--json` prints the numbers behind it.
+Teaching views tab, drawn by the same functions (one section per entry of kdemo/teach/catalog.py's VIEWS);
+`--json` prints the numbers behind it.
 The app offers the same file after each run. Text that comes from the run folder is escaped.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ import torch
 
 from . import insights as ins
 from . import views as view
-from .missing import bias_accuracy
+from .catalog import VIEWS, rounded as _r
 from ..train.outputs import load_run, run_logits
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
@@ -43,51 +44,19 @@ def _T(cfg) -> float:
     return float(cfg.temperature) if cfg.uses_teacher else 4.0
 
 
-def _r(x, digits: int = 6):
-    return None if x is None or x != x else round(float(x), digits)
-
-
 def sections(data: dict, cfg) -> tuple[list[tuple[str, str, list]], dict]:
-    """([(heading, words, [figures])], the numbers) for one run's data."""
+    """([(heading, words, [figures])], the numbers) for one run's data: one section per view that has one."""
     T, have = _T(cfg), view.present(data)
     labels = data["labels"]
     out, nums = [], {"dataset": data["dataset"], "classes": data["classes"], "seeds": data["seeds"], "T": T,
                      "test_images": len(labels)}
     nums["accuracy"] = {k: _r((ins.predictions(data[k]) == labels).double().mean()) for k in have}
-    sims = [view.similarity_view(data, T, k) for k in have + (["diff"] if {"teacher", "kd"} <= set(have) else [])]
-    nums["similar_pairs"] = {k: ins.similar_pairs(ins.class_similarity(data[k], labels, T), data["classes"])
-                             for k in have}
-    out.append(("Class similarity (dark knowledge)", " ".join(s["ins_sim_caption"] for s in sims[:len(have)]),
-                [s["ins_sim"] for s in sims]))
-    cal = view.calibration_view(data)
-    nums["ece"] = {k: _r(r["ece"]) for k, r in cal["_rels"].items()}
-    nums["calibration"] = {k: ins.calibration_judgement(r, view.WHO[k]) for k, r in cal["_rels"].items()}
-    out.append(("Calibration", cal["ins_cal_text"], [cal["ins_cal"]]))
-    per = view.per_class_view(data)
-    nums["per_class_acc"] = {k: [_r(a) for a in ins.per_class_accuracy(data[k], labels).mean(dim=0).tolist()]
-                             for k in have}     # mean over seeds
-    confs = [view.confusion_view(data, k) for k in ("kd", "scratch") if k in have]
-    out.append(("Where the students fail", "Per-class test accuracy, then the confusion matrix of each student.",
-                [per["ins_acc"]] + [c["ins_confusion_fig"] for c in confs]))
-    if data.get("teacher") is not None:
-        dkd = view.nckd_view(data, T, cfg.beta if cfg.method == "dkd" else 2.0)
-        nums["kd_weight_on_nckd"] = {k: _r(v) if isinstance(v, float) else v for k, v in dkd["_stats"].items()
-                                     if not k.endswith("hist") and k != "edges"}
-        out.append(("Why DKD: the weight classic KD puts on NCKD", dkd["ins_dkd_text"], [dkd["ins_dkd"]]))
-    if data["omit"]:
-        setup, figs, words = view.missing_setup(data), [], []
-        nums["missing"] = {}
-        for c in data["omit"]:
-            rule = setup["rules"][c].get("kd", 0.0)
-            mv = view.missing_view(data, c, rule, setup=setup)
-            figs.append(mv["ins_bias_plot"])
-            words.append(mv["ins_bias_text"])
-            acc = {k: {b: bias_accuracy(data[k], labels, c, v) for b, v in (("no_bias", 0.0), ("rule_bias", r))}
-                   for k, r in setup["rules"][c].items()}
-            nums["missing"][str(c)] = {"rule_bias": {k: _r(v) for k, v in setup["rules"][c].items()},
-                                       **{f"{what}_{b}": {k: _r(a[b][f"{what}_acc"]) for k, a in acc.items()}
-                                          for what in ("class", "overall") for b in ("no_bias", "rule_bias")}}
-        out.append(("The missing class: raising its bias", "\n\n".join(words), figs))
+    for entry in VIEWS.values():
+        section = entry.section(data, cfg, T)
+        if section is not None:
+            words, figs, numbers = section
+            out.append((entry.title, words, figs))
+            nums.update(numbers)
     return out, nums
 
 

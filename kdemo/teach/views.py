@@ -2,7 +2,9 @@
 figure and the words, as dicts keyed by the Teaching views tab's component names. Gradio-free: kdemo/app/tabs/insights.py
 only wires these, and kdemo/teach/report.py draws the same figures into a handout.
 
-Every input is bounded here (temperatures, class numbers, image indices, bias), with messages a person can act on.
+Every input is bounded here (temperatures, class numbers, image indices, bias) by its declaration in
+kdemo/teach/inputs.py, the same the endpoints' door checks, narrowed to the data where the data decides
+(its classes, its test images); messages a person can act on.
 """
 from __future__ import annotations
 
@@ -15,34 +17,18 @@ from . import insights as ins
 from ..figures import insights as pi
 from ..data.datasets import load_dataset
 from .missing import bias_accuracy, bias_curves, bias_range, rule_bias
-from .lab_view import T_RANGE       # the lab's temperature bounds: the same slider range in both tabs
+from .inputs import (BIAS, IMAGE, OMITTED_CLASS, PREDICTED_CLASS, SIMILARITY_MODELS, T_RANGE, TEMPERATURE,  # noqa: F401
+                     TRUE_CLASS, VIEW_MODELS, within)
 from ..train.outputs import pretrained_pair, run_logits
 
-BIAS_LIMIT = 100.0          # a logit bias beyond this changes nothing more on any of these models
+BIAS_LIMIT = BIAS.hi        # a logit bias beyond this changes nothing more on any of these models
 BIAS_POINTS = 121           # points of the accuracy-vs-bias curves
-MODELS = ("teacher", "kd", "scratch")
-SIMILARITY_CHOICES = ("teacher", "kd", "scratch", "diff")
+MODELS = VIEW_MODELS
+SIMILARITY_CHOICES = SIMILARITY_MODELS
 WHO = {"teacher": "teacher", "kd": "distilled student", "scratch": "twin", "diff": "distilled student − teacher"}
 
 
 # ---------------------------------------------------------------- checks
-
-def check_T(T, what: str = "temperature") -> float:
-    if isinstance(T, bool) or not isinstance(T, (int, float)) or not math.isfinite(T) \
-            or not T_RANGE[0] <= T <= T_RANGE[1]:
-        raise ValueError(f"the {what} must be a number from {T_RANGE[0]:g} to {T_RANGE[1]:g}, got {str(T)[:20]!r}")
-    return float(T)
-
-
-def check_int(value, lo: int, hi: int, what: str) -> int:
-    """A whole number in [lo, hi]; numeric text ("3") is accepted, as dropdowns send text."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value != int(value) or not lo <= value <= hi:
-        raise ValueError(f"the {what} must be a whole number from {lo} to {hi}, got {str(value)[:20]!r}")
-    return int(value)
-
 
 def available(data: dict, allowed=MODELS) -> list[str]:
     """The models of `allowed` this data has ("diff", KD student − teacher, needs both)."""
@@ -67,7 +53,7 @@ def finished_run(sess):
     candidates = [getattr(sess, "run", None)] + list(getattr(job, "runs", []) or [])
     done = [r for r in candidates if r is not None and not r.alive and r.status in ("done", "stopped")
             and getattr(r, "final_states", None)]
-    return max(done, key=lambda r: getattr(r, "_t_end", None) or 0.0) if done else None
+    return max(done, key=lambda r: getattr(r, "finished_at", None) or 0.0) if done else None
 
 
 def view_data(sess) -> dict:
@@ -104,7 +90,7 @@ def _logits(data: dict, key: str) -> torch.Tensor:
 # ---------------------------------------------------------------- the views
 
 def similarity_view(data: dict, T, which: str, presentation: bool = False) -> dict:
-    T, which = check_T(T), check_model(which, data, SIMILARITY_CHOICES)
+    T, which = TEMPERATURE.take(T), check_model(which, data, SIMILARITY_CHOICES)
     labels, classes = data["labels"], data["classes"]
     mats = {k: ins.class_similarity(_logits(data, k), labels, T) for k in present(data) if k in ("teacher", "kd")}
     if which == "diff":
@@ -171,7 +157,7 @@ def cell_view(data: dict, model: str, true, pred) -> dict:
     """The test images of one confusion cell: up to 16 thumbnails, how many in all, the first one's index."""
     model = check_model(model, data)
     k = len(data["classes"])
-    true, pred = check_int(true, 0, k - 1, "true class"), check_int(pred, 0, k - 1, "predicted class")
+    true, pred = within(TRUE_CLASS, k - 1, true), within(PREDICTED_CLASS, k - 1, pred)
     idx, total = ins.cell_indices(_logits(data, model), data["labels"], true, pred)
     c = data["classes"]
     verb = "right" if true == pred else f"called {c[pred]}"
@@ -182,7 +168,7 @@ def cell_view(data: dict, model: str, true, pred) -> dict:
 
 def image_view(data: dict, index, presentation: bool = False) -> dict:
     n = len(data["labels"])
-    index = check_int(index, 0, n - 1, "test image number")
+    index = within(IMAGE, n - 1, index)
     label = int(data["labels"][index])
     probs = {k: ins.soften(_logits(data, k)[0, index]).tolist() for k in present(data)}
     says = ", ".join(f"{WHO[k]} says {data['classes'][int(np.argmax(p))]}" for k, p in probs.items())
@@ -191,7 +177,7 @@ def image_view(data: dict, index, presentation: bool = False) -> dict:
 
 
 def nckd_view(data: dict, T, beta: float = 2.0, presentation: bool = False) -> dict:
-    T = check_T(T)
+    T = TEMPERATURE.take(T)
     if data.get("teacher") is None:
         raise ValueError("this run has no teacher (method 'ce'): there is no p_t to show")
     stats = ins.nckd_weight(data["teacher"], data["labels"], T)
@@ -211,12 +197,10 @@ def missing_view(data: dict, cls, bias, presentation: bool = False, setup: dict 
     if not data["omit"]:
         raise ValueError("this run saw every class: the bias slider is for runs with omitted classes "
                          "(the missing-digit experiment's preset, or --omit-classes)")
-    cls = check_int(cls, 0, len(data["classes"]) - 1, "class")
+    cls = within(OMITTED_CLASS, len(data["classes"]) - 1, cls)
     if cls not in data["omit"]:
         raise ValueError(f"class {cls} was not omitted; this run omitted {', '.join(map(str, data['omit']))}")
-    if isinstance(bias, bool) or not isinstance(bias, (int, float)) or not math.isfinite(bias) \
-            or abs(bias) > BIAS_LIMIT:
-        raise ValueError(f"the bias must be a number from {-BIAS_LIMIT:g} to {BIAS_LIMIT:g}")
+    bias = BIAS.take(bias)
     setup = setup or missing_setup(data)
     lo, hi = min(setup["range"][0], bias), max(setup["range"][1], bias)
     grid = torch.linspace(lo, hi, BIAS_POINTS)

@@ -22,6 +22,7 @@ from ..methods.distillers import Distiller, get_distiller
 from ..zoo.inference import evaluate
 from .members import Group, Members
 from ..zoo.models import shell_for
+from .outputs import TestLogits
 from .parallel import LocalContext
 from .records import Recorder
 from .teachers import Teacher, resolve
@@ -72,18 +73,19 @@ class Run(Worker):
         self.curve_data = None               # the fixed test subset every evaluation of the curves uses
         self.teacher: Teacher | None = None  # the resolved teacher (for the teaching views)
         self.final_states: dict = {}         # (group, seed index) -> CPU state dict, every member, at the end
-        self.outputs_cache: dict = {}        # kdemo.train.outputs: test-set logits, computed once when asked for
+        self.test_logits = TestLogits(self)  # every model's test-set logits, computed once when first read
 
     # ---- reading --------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
         """A consistent copy of everything a UI shows; records are never mutated after they are appended."""
         with self._lock:
-            p, elapsed = self.rec.progress, self.elapsed()
+            records, events, p = self.rec.read()
+            elapsed = self.elapsed()
             eta = elapsed * (1 - p) / p if self._status == "running" and p > 0.02 and not self.paused else None
             return {"id": self.id, "status": self._status, "phase": self._phase, "message": self._message,
                     "error": self.error, "progress": p, "elapsed": elapsed, "eta": eta, "paused": self.paused,
-                    "records": list(self.rec.records), "teacher_acc": (self.teacher_eval or {}).get("acc"),
-                    "health": [e.to_dict() for e in self.rec.events], "seeds": self.cfg.seeds,
+                    "records": records, "teacher_acc": (self.teacher_eval or {}).get("acc"),
+                    "health": [e.to_dict() for e in events], "seeds": self.cfg.seeds,
                     "final": copy.deepcopy(self.final), "mode": self.mode, "names": self.names()}
 
     def names(self) -> dict:
@@ -192,12 +194,11 @@ class Run(Worker):
         rec = self.rec.begin(ph)
         self._set(phase=f"training the {'teacher' if ph.name == 'teacher' else 'student'}")
         ph.members.train()
-        rec.evaluate(0)
+        self.retire(ph.members, rec.evaluate(0))
         gens = [torch.Generator().manual_seed(s + 1 + 7919 * ctx.rank) for s in ph.members.seeds]
         all_labeled = bool((ph.data.labels >= 0).all())
         for step in range(ph.steps):
-            halt = rec.should_halt(step)
-            if halt:
+            if self.should_halt(step, rec.logs_at(step)):
                 break
             idx = ph.batches(step)                                          # (S, B)
             if ph.augment:
@@ -212,8 +213,29 @@ class Run(Worker):
             out = ph.members.step(x, y, t_logits, t_feats, step / ph.batches.per_epoch,
                                   None if all_labeled else y >= 0)
             rec.add(out, y, all_labeled)
-            rec.after_step(step + 1)
-        rec.close()
+            self.retire(ph.members, rec.after_step(step + 1))
+        self.retire(ph.members, rec.close())
+
+    def should_halt(self, step: int, decision_point: bool = True) -> bool:
+        """Before each step: wait while paused; True on stop or an exhausted time budget. Ranks of a distributed
+        run must agree, so they decide at the recorder's log steps only (`decision_point`)."""
+        if self.ctx.world_size > 1 and not decision_point:
+            return False
+        stop = not self.checkpoint()
+        budget = self.cfg.time_budget_s
+        over = budget is not None and self.elapsed() > budget
+        if self.ctx.world_size > 1:
+            stop = bool(self.ctx.all_reduce_sum(torch.tensor([float(stop or over)])).item() > 0)
+        if over:
+            self._set(message=f"time budget of {budget:g}s reached")
+        return stop or over
+
+    @staticmethod
+    def retire(members: Members, events) -> None:
+        """Members that diverged train no further (their seeds' others go on): the Run's call, not the recorder's."""
+        for e in events:
+            if e.kind == "diverged":
+                members.alive[e.group][members.seeds.index(e.seed)] = False
 
     def _finish(self, ph: Phase, data: RunData):
         self._set(phase="final evaluation")

@@ -10,6 +10,8 @@ import math
 import statistics
 from dataclasses import asdict, dataclass
 
+from ..methods.distillers import DISTILLERS
+
 SPIKE = 10.0          # a logged loss above this multiple of the member's running median is a spike
 SPIKE_HISTORY = 5     # logged values needed before spikes are judged
 COLLAPSE_SHARE = 0.9  # one class taking this share of the predictions: a collapse
@@ -65,7 +67,7 @@ class Health:
     def _advice(self, g: str) -> str:
         c = self.cfg
         lower = f"try lr ≤ {c.lr / 2:g}"
-        if g == "kd" and c.method in ("kd", "dkd", "kd_prob_bug", "dist"):
+        if g == "kd" and DISTILLERS[c.method].soft_targets:
             return (f"KD's soft-target gradient grows with T: at T={c.temperature:g} and lr {c.lr:g} {lower}, a "
                     "smaller T or KD weight, or logit standardization")
         return f"lr {c.lr:g} is too large for it: {lower}"

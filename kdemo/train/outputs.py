@@ -1,8 +1,9 @@
 """What a finished run leaves for the teaching views and handouts: every model's logits on the whole test set, and
 a run folder (`python -m kdemo train --out RUN_DIR`) that `python -m kdemo report RUN_DIR` reads back.
 
-Logits are computed once, when first asked for, from the final weights of every member (so a run never pays for
-views nobody opens) and kept with the run. A pretrained teacher's test logits are computed once per process.
+Logits are computed once, when first read, from the final weights of every member (so a run never pays for views
+nobody opens) and kept by the run's `TestLogits`, their one owner (`run.test_logits.read()`, or `run_logits(run)`).
+A pretrained teacher's test logits are computed once per process.
 """
 from __future__ import annotations
 
@@ -31,32 +32,47 @@ def pretrained_test_logits(model_key: str, dataset: str, role: str = "teacher") 
     return predict(model, load_dataset(dataset, "test"), "cpu")
 
 
+class TestLogits:
+    """A run's test-set logits of every model: computed on the first `read()` after the run finished, then kept."""
+
+    def __init__(self, run):
+        self._run = run
+        self._value: dict | None = None
+
+    def read(self) -> dict:
+        with _LOCK:
+            if self._value is None:
+                self._value = _compute(self._run)
+            return self._value
+
+
 def run_logits(run) -> dict:
     """{"labels" (N,), "teacher" (N, K) or None, "kd" (S, N, K), "scratch" (S, N, K) if a twin trained, "seeds",
-    "classes", "dataset"} for a finished run, computed on its first call and cached in the run."""
-    with _LOCK:
-        if run.outputs_cache:
-            return run.outputs_cache
-        if not run.final_states:
-            raise ValueError("the run has not finished yet: its final weights are not there")
-        cfg = run.cfg
-        test = load_dataset(cfg.dataset, "test")
-        out = {"labels": test.labels.clone(), "dataset": cfg.dataset, "classes": list(test.info.class_names),
-               "seeds": [cfg.seed + i for i in range(cfg.seeds)], "teacher": None}
-        groups = sorted({g for g, _ in run.final_states})
-        for g in groups:
-            per_seed = []
-            for si in range(cfg.seeds):
-                model = shell_for(cfg.student, cfg.dataset)
-                model.load_state_dict(run.final_states[g, si])
-                per_seed.append(predict(model, test, "cpu"))
-            out[g] = torch.stack(per_seed)
-        t = run.teacher
-        if t is not None:
-            out["teacher"] = pretrained_test_logits(cfg.teacher, cfg.dataset) if t.entry is not None \
-                else predict(t.model, test)
-        run.outputs_cache = out
-        return out
+    "classes", "dataset"} for a finished run (its TestLogits' reading)."""
+    return run.test_logits.read()
+
+
+def _compute(run) -> dict:
+    """Every model of a finished run on the whole test set (see run_logits)."""
+    if not run.final_states:
+        raise ValueError("the run has not finished yet: its final weights are not there")
+    cfg = run.cfg
+    test = load_dataset(cfg.dataset, "test")
+    out = {"labels": test.labels.clone(), "dataset": cfg.dataset, "classes": list(test.info.class_names),
+           "seeds": [cfg.seed + i for i in range(cfg.seeds)], "teacher": None}
+    groups = sorted({g for g, _ in run.final_states})
+    for g in groups:
+        per_seed = []
+        for si in range(cfg.seeds):
+            model = shell_for(cfg.student, cfg.dataset)
+            model.load_state_dict(run.final_states[g, si])
+            per_seed.append(predict(model, test, "cpu"))
+        out[g] = torch.stack(per_seed)
+    t = run.teacher
+    if t is not None:
+        out["teacher"] = pretrained_test_logits(cfg.teacher, cfg.dataset) if t.entry is not None \
+            else predict(t.model, test)
+    return out
 
 
 def pretrained_pair(dataset: str = "mnist") -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 import time
 
 import torch
@@ -24,10 +25,13 @@ def points(steps: int, n: int) -> set[int]:
 
 
 class Recorder:
-    """A Run's history: records (read by the UI under the run's lock), events, progress, evaluation time."""
+    """A Run's history: records, events, progress (written by the loop, read by the UI: `read()`, under the
+    recorder's own lock), evaluation time. It talks to its Run through public methods only (elapsed, evaluated,
+    publish, stopping); halting and retiring a diverged member are the Run's decisions."""
 
     def __init__(self, run):
         self.run = run
+        self._lock = threading.Lock()
         self.records: list[dict] = []
         self.events: list = []
         self.progress = 0.0
@@ -46,8 +50,13 @@ class Recorder:
         finally:
             self.eval_s += time.perf_counter() - t
 
+    def read(self) -> tuple[list[dict], list, float]:
+        """(records, events, progress) as of now: copies of the lists (records are never changed once appended)."""
+        with self._lock:
+            return list(self.records), list(self.events), self.progress
+
     def append(self, rec: dict, progress: float | None = None, events=()):
-        with self.run._lock:
+        with self._lock:
             self.records.append(rec)
             self.events.extend(events)
             if progress is not None:
@@ -179,38 +188,26 @@ class PhaseRecorder:
         self.seen = self.seen + (y.shape[-1] if all_labeled else (y >= 0).sum(dim=-1))
         self.count += 1
 
-    def should_halt(self, step: int) -> bool:
-        """Before each step: wait while paused; True on stop or an exhausted time budget (agreed by all ranks)."""
-        ctx = self.run.ctx
-        if ctx.world_size > 1 and step not in self.log_at and step != 0:
-            return False      # ranks must agree on when to stop: a distributed run decides at log steps only
-        stop = not self.run.checkpoint()
-        budget = self.cfg.time_budget_s
-        over = budget is not None and self.run.elapsed() > budget
-        if ctx.world_size > 1:
-            stop = bool(ctx.all_reduce_sum(torch.tensor([float(stop or over)])).item() > 0)
-        if over and not stop:
-            self.run._set(message=f"time budget of {budget:g}s reached")
-            return True
-        if stop and over:
-            self.run._set(message=f"time budget of {budget:g}s reached")
-        return stop
+    def logs_at(self, step: int) -> bool:
+        """Whether `step` is one of this phase's log steps (a distributed run decides halting there only)."""
+        return step == 0 or step in self.log_at
 
-    def after_step(self, step: int):
+    def after_step(self, step: int) -> list:
+        """Log and evaluate where the schedule says; the health events this raised (the Run acts on them)."""
         self.step = step
         self.rec.done += 1
-        if step in self.log_at:
-            self.log(step)
+        events = self.log(step) if step in self.log_at else []
         if step in self.eval_at:
-            self.evaluate(step)
+            events += self.evaluate(step)
+        return events
 
-    def close(self):
-        """At the end, or where a stop or the budget cut the phase: the last log and evaluation."""
-        if self.logged != self.step and self.count:
-            self.log(self.step)
+    def close(self) -> list:
+        """At the end, or where a stop or the budget cut the phase: the last log and evaluation (their events)."""
+        events = self.log(self.step) if self.logged != self.step and self.count else []
         if self.evaluated != self.step:
-            self.evaluate(self.step)
+            events += self.evaluate(self.step)
         self.rec.loop_s += time.perf_counter() - self.t_begin - (self.rec.eval_s - self.eval_begin)
+        return events
 
     def log(self, step: int):
         members = self.ph.members
@@ -239,14 +236,12 @@ class PhaseRecorder:
                 self._put(rec, f"{g.name}/{key}", means[:, j].tolist(), alive)
             self._put(rec, f"{g.name}/train_acc", accs, alive)
         events = self.health.on_log(step, step / self.per_epoch, totals)
-        for e in events:
-            if e.kind == "diverged":
-                members.alive[e.group][members.seeds.index(e.seed)] = False
         self.sums = {g: None for g in self.sums}
         self.correct = {g: 0 for g in self.correct}
         self.seen, self.count, self.logged = 0, 0, step
         self.t_last, self.eval_last = time.perf_counter(), self.rec.eval_s
         self.rec.append(rec, self.rec.done / self.total, events)
+        return events
 
     @staticmethod
     def _put(rec: dict, key: str, per_seed: list[float], alive: list[int]):
@@ -272,4 +267,5 @@ class PhaseRecorder:
         if ph.name == "student":
             run.publish(ph.members)
         self.rec.append(rec, self.rec.done / self.total, events)
-        run._evaluated()
+        run.evaluated()
+        return events

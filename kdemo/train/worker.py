@@ -3,7 +3,7 @@
 A worker owns its thread, a stop Event, a pause gate and a lock for whatever its snapshot reads; nothing here is
 module state, so every visitor of the app holds their own. The work (`_execute`) calls `checkpoint()` between
 steps: it returns False once stop was asked for, and while paused it blocks on an Event (no CPU) until resume,
-step or stop. `step()` while paused runs to the next evaluation (`_evaluated()` marks one) and pauses again.
+step or stop. `step()` while paused runs to the next evaluation (`evaluated()` marks one) and pauses again.
 """
 from __future__ import annotations
 
@@ -109,6 +109,11 @@ class Worker:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    @property
+    def finished_at(self) -> float | None:
+        """When the work ended (time.time()), None while it runs: which of a visitor's runs is the latest."""
+        return self._t_end
+
     # ---- for the work -----------------------------------------------------------------------------------------
     def checkpoint(self) -> bool:
         """Between steps: wait while paused; False once stop was asked for (the work should return)."""
@@ -116,8 +121,8 @@ class Worker:
             self._go.wait()
         return not self._stop.is_set()
 
-    def _evaluated(self):
-        """Called after each evaluation: a single step (`step()`) ends here."""
+    def evaluated(self):
+        """Called by the work after each evaluation: a single step (`step()`) ends here."""
         with self._lock:
             if self._stepping and not self._stop.is_set():
                 self._stepping = False

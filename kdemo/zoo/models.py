@@ -19,7 +19,8 @@ from torch import nn
 
 from ..data.datasets import DATASETS
 from .nets import KDModel  # noqa: F401  (the zoo's base class, part of this module's API)
-from .nets import Dropout, cifar_resnet, cnn_small, cnn_student, cnn_teacher, densenet_bc, lenet5, mlp, resnet18
+from .nets import (Dropout, cifar_resnet, cnn_small, cnn_student, cnn_teacher, densenet_bc, he_normal_, lenet5, mlp,
+                   resnet18)
 
 # ---- the registry ----
 
@@ -32,7 +33,6 @@ class ModelSpec:
     has_feature_map: bool  # True when forward_features gives a 4D "hint" map
     description: str  # one line: what, which paper, parameters for 10 classes on its main dataset
     min_image_size: int = 8  # smallest square input whose pooling still leaves at least 1x1
-    he_init: bool = False  # conv weights Kaiming-normal (fan_out), as the ResNet and DenseNet papers train them
 
 
 ANY = ("mnist", "fashion_mnist", "cifar10")  # flatten sizes are computed, so these fit every dataset
@@ -56,20 +56,15 @@ MODELS: dict[str, ModelSpec] = {s.key: s for s in (
     ModelSpec("cnn_small", "CNN 32-64-128 (BN)", cnn_small, CONV, True,
               "Three VGG-style conv-BN blocks (Simonyan & Zisserman 2015), global pool; 94.8k params on CIFAR-10"),
     ModelSpec("resnet8", "ResNet-8 (CIFAR)", partial(cifar_resnet, depth=8), CONV, True,
-              "CIFAR ResNet-8 (He et al. 2016), one basic block per 16-32-64 stage; 78.0k params on CIFAR-10",
-              he_init=True),
+              "CIFAR ResNet-8 (He et al. 2016), one basic block per 16-32-64 stage; 78.0k params on CIFAR-10"),
     ModelSpec("resnet20", "ResNet-20 (CIFAR)", partial(cifar_resnet, depth=20), CONV, True,
-              "CIFAR ResNet-20 (He et al. 2016), three basic blocks per 16-32-64 stage; 272.5k params on CIFAR-10",
-              he_init=True),
+              "CIFAR ResNet-20 (He et al. 2016), three basic blocks per 16-32-64 stage; 272.5k params on CIFAR-10"),
     ModelSpec("resnet18", "ResNet-18", resnet18, CONV, True,
-              "torchvision ResNet-18 (He et al. 2016) with a 3x3 stride-1 stem; 11.17M params on CIFAR-10",
-              he_init=True),
+              "torchvision ResNet-18 (He et al. 2016) with a 3x3 stride-1 stem; 11.17M params on CIFAR-10"),
     ModelSpec("densenet_bc", "DenseNet-BC-100 (k=12)", densenet_bc, CONV, True,
-              "DenseNet-BC depth 100, growth 12 (Huang et al. 2017); 769.2k params on CIFAR-10, slow on CPU",
-              he_init=True),
+              "DenseNet-BC depth 100, growth 12 (Huang et al. 2017); 769.2k params on CIFAR-10, slow on CPU"),
     ModelSpec("densenet_bc_40", "DenseNet-BC-40 (k=12)", partial(densenet_bc, depth=40), CONV, True,
-              "DenseNet-BC depth 40, growth 12 (Huang et al. 2017); 176.1k params on CIFAR-10, fine on CPU",
-              he_init=True),
+              "DenseNet-BC depth 40, growth 12 (Huang et al. 2017); 176.1k params on CIFAR-10, fine on CPU"),
 )}
 
 
@@ -112,7 +107,7 @@ def create_model(name: str, num_classes: int = 10, in_channels: int = 1, image_s
     else:   # shapes only (no draws from the global generator), then weights from the run's own generator
         with torch.device("meta"):
             model = build()
-        model = init_weights(model.to_empty(device=generator.device), generator, he=spec.he_init)
+        model = init_weights(model.to_empty(device=generator.device), generator)
         use_generator(model, generator)
     model.key = name
     return model
@@ -137,19 +132,20 @@ def shell_for(name: str, dataset: str) -> nn.Module:
 
 
 @torch.no_grad()
-def init_weights(model: nn.Module, generator: torch.Generator | None, he: bool = False) -> nn.Module:
+def init_weights(model: nn.Module, generator: torch.Generator | None) -> nn.Module:
     """PyTorch's default initialisation, drawn from `generator`, module by module in registration order.
 
     Linear and Conv2d: Kaiming-uniform(a=sqrt(5)) weights and U(+-1/sqrt(fan_in)) biases, exactly as their
     reset_parameters; so with a generator seeded s this gives the weights that seeding torch's global
-    generator with s would. With
-    `he`, conv weights are Kaiming-normal (fan_out, ReLU) instead, as the ResNet and DenseNet papers train them.
-    Modules without randomness (BatchNorm) are reset as usual.
+    generator with s would. In nets marked `he_init` (nets.he_init), conv weights are He-initialised instead
+    (nets.he_normal_), as the ResNet and DenseNet papers train them. Modules without randomness (BatchNorm) are
+    reset as usual.
     """
+    he = getattr(model, "he_init", False)
     for m in model.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             if he and isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu", generator=generator)
+                he_normal_(m.weight, generator)
             else:
                 nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=generator)
             if m.bias is not None:

@@ -129,11 +129,18 @@ def cnn_small(num_classes, in_channels, image_size, widths=(32, 64, 128)):
     return SplitNet(stem, trunk, nn.Linear(c, num_classes))
 
 
-def _he_init(model: nn.Module) -> nn.Module:
-    """Kaiming-normal conv weights (He et al. 2015), as the ResNet and DenseNet papers train them."""
+def he_normal_(weight: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """He initialisation, declared once: Kaiming-normal (fan_out, ReLU; He et al. 2015), as the ResNet and
+    DenseNet papers train their convs. models.init_weights draws it from a run's generator for nets marked he_init."""
+    return nn.init.kaiming_normal_(weight, mode="fan_out", nonlinearity="relu", generator=generator)
+
+
+def he_init(model: nn.Module) -> nn.Module:
+    """Every conv of `model` He-initialised, and the net marked so (`model.he_init`) for a seeded re-draw."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            he_normal_(m.weight)
+    model.he_init = True
     return model
 
 
@@ -167,7 +174,7 @@ def cifar_resnet(num_classes, in_channels, image_size, depth=20):
         nn.Conv2d(in_channels, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
         stage(16, 16, 1), stage(16, 32, 2))  # (B, 32, 16, 16): the hint
     trunk = nn.Sequential(stage(32, 64, 2), nn.AdaptiveAvgPool2d(1), nn.Flatten())  # (B, 64)
-    return _he_init(SplitNet(stem, trunk, nn.Linear(64, num_classes)))
+    return he_init(SplitNet(stem, trunk, nn.Linear(64, num_classes)))
 
 
 def resnet18(num_classes, in_channels, image_size):
@@ -176,13 +183,12 @@ def resnet18(num_classes, in_channels, image_size):
 
     net = tv_resnet18(weights=None, num_classes=num_classes)  # never downloads weights
     net.conv1 = nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False)
-    nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")  # as torchvision inits it
     # torchvision's own submodules run in their own order; names kept so state dicts read like torchvision's
     stem = nn.Sequential(OrderedDict(conv1=net.conv1, bn1=net.bn1, relu=net.relu,
                                      layer1=net.layer1, layer2=net.layer2))  # (B, 128, 16, 16): the hint
     trunk = nn.Sequential(OrderedDict(layer3=net.layer3, layer4=net.layer4,  # (B, 512, 4, 4)
                                       avgpool=net.avgpool, flatten=nn.Flatten()))  # (B, 512)
-    return SplitNet(stem, trunk, net.fc)
+    return he_init(SplitNet(stem, trunk, net.fc))   # torchvision inits its convs so too; the new stem as well
 
 
 class DenseLayer(nn.Module):
@@ -215,4 +221,4 @@ def densenet_bc(num_classes, in_channels, image_size, depth=100, growth=12, comp
     # hint = 2nd dense block's output at 16x16, the same size as the ResNets' middle stage
     stem = nn.Sequential(*parts[:4])  # conv, block1, transition1, block2 -> (B, 300, 16, 16) at depth 100
     trunk = nn.Sequential(*parts[4:], nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())  # (B, c)
-    return _he_init(SplitNet(stem, trunk, nn.Linear(c, num_classes)))
+    return he_init(SplitNet(stem, trunk, nn.Linear(c, num_classes)))

@@ -17,7 +17,7 @@ from gradio import route_utils
 
 from ...figures.board import board_figure
 from ...teach.classboard import METRICS, label, summary
-from ..kit import Wired, as_bool, session_of
+from ..kit import Wired, session_of
 from .controls import UI_PARAMS
 from .share import make_link
 
@@ -125,7 +125,6 @@ def class_board(classes, code, axis=None, metric="gain") -> dict:
 
 def board_refresh(classes, registry, code, axis, metric, presentation, seen, sess, request: gr.Request = None):
     """The board page, live: sentence, scatter, table; the export files when the rows changed."""
-    presentation = as_bool("presentation", presentation)
     if not code:        # a page that shows no board (presentation mode toggled on an ordinary page)
         return {}
     data = board_data(classes, code, axis, metric)

@@ -1,34 +1,37 @@
 """The Teaching views tab: what the teacher knows across the whole test set and what the students took from it.
 
-Layout and wiring only; kdemo/teach/views.py computes each view for the visitor's session (their last finished
-run, else the pretrained pair). Handlers are module-level functions of plain values returning {component name:
-value} (kdemo/app/kit.py); every view has a named API endpoint.
+Layout and wiring only, looped over kdemo/teach/catalog.py's `VIEWS`: each entry's heading, knobs, components and
+named API endpoint come from its declaration, and its compute (kdemo/teach/views.py) runs for the visitor's session
+(their last finished run, else the pretrained pair). The confusion table's drill-down (a cell's images, one image's
+probabilities, Open in lab) is this page's own. Handlers are module-level functions of plain values returning
+{component name: value} (kdemo/app/kit.py).
 """
 from __future__ import annotations
+
+import inspect
 
 import gradio as gr
 import pandas as pd
 
 from ...teach import views as v
+from ...teach.catalog import CONF, SIM, VIEWS as CATALOG, pick
 from ...figures import curves as plots
+from ...teach.inputs import ARGS, LAB_ARGS
 from ...teach.lab_view import test_digit
 from ...teach.report import session_report
 from ..kit import Wired, session_of
 from .lab import OUTPUTS as LAB_OUTPUTS, show_digit
 
 TAB = "Teaching views"
-SIM = [("teacher", "teacher"), ("distilled student", "kd"), ("twin", "scratch"), ("student − teacher", "diff")]
-CONF = [("distilled student", "kd"), ("twin", "scratch"), ("teacher", "teacher")]
 DIGITS = [str(i) for i in range(10)]
-VIEWS = ("ins_source", "ins_sim", "ins_sim_caption", "ins_sim_model", "ins_cal", "ins_cal_text", "ins_acc",
-         "ins_confusion", "ins_conf_model", "ins_true", "ins_pred", "ins_dkd", "ins_dkd_text", "ins_missing",
-         "ins_bias_cls", "ins_bias", "ins_bias_plot", "ins_bias_text")
+KNOBS = [k for view in CATALOG.values() for k in view.knobs]
+KEPT = [k.name for k in KNOBS if k.kept]          # the refresh's inputs: the values the visitor chose
+DRILL = ("ins_true", "ins_pred")                  # the drill-down's class dropdowns follow the data's classes
+BOXES = {key: f"box_{key}" for key in CATALOG}    # each view's column (hidden where its data lacks the view)
+VIEWS = ("ins_source", *(n for key, view in CATALOG.items()
+                         for n in (BOXES[key], *(k.name for k in view.knobs), *(o[0] for o in view.outputs))),
+         *DRILL)                                  # what a refresh updates
 CELL = ("ins_gallery", "ins_cell_text", "ins_image", "ins_probs")
-
-
-def shown(out: dict) -> dict:
-    """The component entries of a view's result (its other keys are numbers for the report)."""
-    return {k: x for k, x in out.items() if k.startswith("ins_")}
 
 
 def confusion_table(counts, classes: list[str]):
@@ -54,29 +57,45 @@ def confusion_table(counts, classes: list[str]):
 
 # ---------------------------------------------------------------- handlers
 
-def choice(data: dict, which, options: list[tuple[str, str]]) -> str:
-    """`which` when this data has it. A model the app knows but this run lacks (the page's radio a step behind,
-    still on "teacher" after a labels-only run) falls back to the first that exists; other names are refused."""
-    keys = [k for _, k in options]
-    valid = v.available(data, keys)
-    return which if which in valid or which not in keys else valid[0]
+def choice(data: dict, which, options) -> str:
+    """`which` when this data has it, else the first model of `options` it has (see catalog.pick)."""
+    return pick(data, which, [k for _, k in options])
 
 
-def on_similarity(sess, T, which, presentation) -> dict:
-    data = v.view_data(sess)
-    return shown(v.similarity_view(data, T, choice(data, which, SIM), presentation))
+def components(view, out: dict, data: dict) -> dict:
+    """A view's result as its components: a "table" output (a count matrix) becomes the shaded clickable table."""
+    return {name: confusion_table(out[name], data["classes"]) if kind == "table" else out[name]
+            for name, kind, _ in view.outputs}
 
 
-def on_calibration(sess, presentation) -> dict:
-    return shown(v.calibration_view(v.view_data(sess), presentation))
+def shown(out: dict) -> dict:
+    """The component entries of a view's result (its other keys are numbers for the report)."""
+    return {k: x for k, x in out.items() if k.startswith("ins_")}
 
 
-def on_failures(sess, model, presentation) -> dict:
-    """Per-class accuracy and the confusion matrix (as a clickable table) of `model`."""
-    data = v.view_data(sess)
-    conf = v.confusion_view(data, choice(data, model, CONF), presentation)
-    return {**shown(v.per_class_view(data, presentation)), "ins_confusion": confusion_table(conf["counts"].tolist(),
-                                                                                              data["classes"])}
+def named(name: str, args: list[str], body):
+    """A handler taking `args` by position or by name (Wired.on passes names; its door checks them by name):
+    body(sess, [the other values in order], presentation)."""
+    sig = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                             for n in ("sess", *args, "presentation")])
+
+    def fn(*a, **kw):
+        got = sig.bind(*a, **kw).arguments
+        return body(got["sess"], [got[n] for n in args], got["presentation"])
+    fn.__signature__, fn.__name__ = sig, name
+    return fn
+
+
+def handler(view):
+    """The endpoint of one view: (sess, *its knobs' arguments, presentation) -> its components."""
+    def body(sess, values, presentation):
+        data = v.view_data(sess)
+        return components(view, view.compute(data, *values, presentation=presentation), data)
+    return named(f"on_{view.key}", [k.arg for k in view.knobs], body)
+
+
+HANDLERS = {key: handler(view) for key, view in CATALOG.items()}
+on_similarity, on_why_dkd, on_missing = HANDLERS["similarity"], HANDLERS["why_dkd"], HANDLERS["missing_bias"]
 
 
 def on_cell(sess, model, true, pred, presentation, registry=None, request: gr.Request = None) -> dict:
@@ -122,23 +141,9 @@ def on_open_in_lab(sess, index, T, target, teacher, student, presentation, regis
     data = v.view_data(sess)
     if data["dataset"] != "mnist":
         raise ValueError("the Temperature lab works on MNIST digits; this run is on " + data["dataset"])
-    index = v.check_int(index, 0, len(data["labels"]) - 1, "test image number")
+    index = v.within(v.IMAGE, len(data["labels"]) - 1, index)
     return {"tabs": gr.Tabs(selected="lab"),
             **show_digit(registry, request, test_digit(index), T, target, teacher, student, sess, presentation)}
-
-
-def on_why_dkd(sess, T, presentation) -> dict:
-    data = v.view_data(sess)
-    if data.get("teacher") is None:     # a labels-only run: say so in place (its slider may still move)
-        return {"ins_dkd": plots.empty_figure("This run has no teacher", presentation),
-                "ins_dkd_text": "This run trained on labels only: there is no teacher, so no p<sub>t</sub> to show."}
-    run = data["run"]
-    beta = run.cfg.beta if run is not None and run.cfg.method == "dkd" else 2.0
-    return shown(v.nckd_view(data, T, beta, presentation))
-
-
-def on_missing(sess, cls, bias, presentation) -> dict:
-    return shown(v.missing_view(v.view_data(sess), cls, bias, presentation))
 
 
 def on_report(sess) -> dict:
@@ -149,37 +154,40 @@ def on_report(sess) -> dict:
     return {"ins_report": gr.DownloadButton(value=str(session_report(run, sess.folder)), interactive=True)}
 
 
-def on_refresh(sess, T, which, model, dkd_T, presentation) -> dict:
-    """Every view for the session's data: after a run, when the tab opens, when presentation mode changes."""
+def refresh(sess, kept: list, presentation) -> dict:
+    """Every view for the session's data: after a run, when the tab opens, when presentation mode changes. `kept`:
+    the knobs the visitor set (KEPT, in order); each view's `prepare` fits its knobs to the data first."""
     data = v.view_data(sess)
-    sims = [c for c in SIM if c[1] in v.available(data, [k for _, k in SIM])]
-    confs = [c for c in CONF if c[1] in v.available(data)]
-    which = which if which in [k for _, k in sims] else sims[0][1]
-    model = model if model in [k for _, k in confs] else confs[0][1]
+    values = {**{k.name: k.value for k in KNOBS}, **dict(zip(KEPT, kept))}
+    out = {"ins_source": f"Showing {data['source']}."}
+    for key, view in CATALOG.items():
+        has = view.shown(data)
+        out[BOXES[key]] = gr.Column(visible=has)
+        if not has:
+            continue
+        for name, update in (view.prepare(data, values) if view.prepare else {}).items():
+            values[name] = update.get("value", values[name])
+            out[name] = gr.update(**update)
+        result = view.compute(data, *(values[k.name] for k in view.knobs), presentation=presentation)
+        out.update(components(view, result, data))
     names = [(f"{c}", str(i)) for i, c in enumerate(data["classes"])]
-    out = {"ins_source": f"Showing {data['source']}.",
-           "ins_sim_model": gr.Radio(choices=sims, value=which), "ins_conf_model": gr.Radio(choices=confs, value=model),
-           "ins_true": gr.Dropdown(choices=names), "ins_pred": gr.Dropdown(choices=names),
-           **on_similarity(sess, T, which, presentation), **on_calibration(sess, presentation),
-           **on_failures(sess, model, presentation)}
-    out.update(on_why_dkd(sess, dkd_T, presentation))
-    if not data["omit"]:
-        return {**out, "ins_missing": gr.Column(visible=False)}
-    setup = v.missing_setup(data)
-    cls = data["omit"][0]
-    bias = round(setup["rules"][cls].get("kd", 0.0), 2)
-    lo, hi = setup["range"]
-    return {**out, "ins_missing": gr.Column(visible=True),
-            "ins_bias_cls": gr.Dropdown(choices=[(data["classes"][c], str(c)) for c in data["omit"]], value=str(cls)),
-            "ins_bias": gr.Slider(minimum=lo, maximum=hi, value=bias),
-            **shown(v.missing_view(data, cls, bias, presentation, setup))}
+    return {**out, "ins_true": gr.Dropdown(choices=names), "ins_pred": gr.Dropdown(choices=names)}
 
 
-def on_tab(evt: gr.SelectData, sess, T, which, model, dkd_T, presentation) -> dict:
-    """Another tab selected: nothing; this one: every view, fresh."""
-    if evt.value != TAB:
-        return {}
-    return on_refresh(sess, T, which, model, dkd_T, presentation)
+on_refresh = named("on_refresh", KEPT, refresh)
+REFRESH_CHECK = {**{k.name: ARGS[k.arg] for k in KNOBS if k.kept}, "presentation": ARGS["presentation"]}
+
+
+def on_tab(*a, **kw) -> dict:
+    """Another tab selected: nothing; this one: every view, fresh. (evt: gr.SelectData, sess, *KEPT, presentation)"""
+    got = on_tab.__signature__.bind(*a, **kw).arguments
+    return refresh(got["sess"], [got[n] for n in KEPT], got["presentation"]) if got["evt"].value == TAB else {}
+
+
+on_tab.__signature__ = on_refresh.__signature__.replace(parameters=[
+    inspect.Parameter("evt", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.SelectData),
+    *on_refresh.__signature__.parameters.values()])
+on_tab.__annotations__ = {"evt": gr.SelectData}
 
 
 def on_tab_report(evt: gr.SelectData, sess) -> dict:
@@ -193,30 +201,30 @@ def _plot(ui: Wired, name: str, message: str, elem: str, height: int = 340):
     ui[name] = gr.Plot(plots.empty_figure(message, height=height), show_label=False, elem_id=elem)
 
 
-def build(ui: Wired, registry, sess, presentation):
-    with gr.Row():
-        ui["ins_source"] = gr.Markdown("Open this tab after a run, or press ⟳, to see the views.",
-                                       elem_id="ins-source")
-        ui["ins_refresh"] = gr.Button("⟳ Show my last run", scale=0, min_width=180, elem_id="ins-refresh")
-        ui["ins_report"] = gr.DownloadButton("⬇ Report (HTML)", interactive=False, scale=0, min_width=180,
-                                             elem_id="ins-report")
-    gr.Markdown("### 1 · Class similarity: the dark knowledge\nEach row is a true class; each cell the mean "
-                "probability the model gives another class, softened at T. The diagonal (own class) sits apart.")
-    with gr.Row():
-        ui["ins_T"] = gr.Slider(*v.T_RANGE, value=4, step=0.5, label="Temperature T", elem_id="ins-T")
-        ui["ins_sim_model"] = gr.Radio(SIM, value="teacher", label="Model", elem_id="ins-sim-model")
-    _plot(ui, "ins_sim", "Class similarity", "ins-sim", 430)
-    ui["ins_sim_caption"] = gr.Markdown(elem_id="ins-sim-caption")
-    gr.Markdown("### 2 · Calibration\nHow sure each model is (top probability at T = 1) against how often it is "
-                "right, in 15 bins; ECE is the mean gap, weighted by the images in each bin.")
-    _plot(ui, "ins_cal", "Reliability diagram", "ins-cal")
-    ui["ins_cal_text"] = gr.Markdown(elem_id="ins-cal-text")
-    gr.Markdown("### 3 · Where the students fail")
-    _plot(ui, "ins_acc", "Per-class accuracy", "ins-acc")
-    ui["ins_conf_model"] = gr.Radio(CONF, value="kd", label="Confusion matrix of", elem_id="ins-conf-model")
+def knob(k, p):
+    """A view's control from its declaration: a radio or dropdown of its choices, else a slider over p's bounds."""
+    kw = dict(label=k.label, elem_id=k.name.replace("_", "-"))
+    if k.control == "dropdown":
+        return gr.Dropdown(list(k.choices), value=k.value, scale=0, min_width=140, **kw)
+    if k.choices:
+        return gr.Radio(list(k.choices), value=k.value, **kw)
+    return gr.Slider(p.lo, p.hi, value=k.value, step=k.step, **kw)
+
+
+def output(name: str, kind: str, placeholder: str):
+    elem = name.replace("_", "-")
+    if kind == "figure":
+        return gr.Plot(plots.empty_figure(placeholder, height=430 if name == "ins_sim" else 340), show_label=False,
+                       elem_id=elem)
+    if kind == "table":
+        return gr.Dataframe(interactive=False, elem_id=elem, show_label=False)
+    return gr.Markdown(elem_id=elem)
+
+
+def drill_down(ui: Wired):
+    """Below the confusion table: a cell's test images, one image's probabilities, Open in lab."""
     gr.Markdown("**Click a number** in the table (row: true class, column: predicted) to see those test images.",
                 elem_classes="kd-note")
-    ui["ins_confusion"] = gr.Dataframe(interactive=False, elem_id="ins-confusion", show_label=False)
     with gr.Row():
         ui["ins_true"] = gr.Dropdown(DIGITS, value="4", label="True class", elem_id="ins-true", min_width=120)
         ui["ins_pred"] = gr.Dropdown(DIGITS, value="9", label="Predicted class", elem_id="ins-pred", min_width=120)
@@ -232,46 +240,50 @@ def build(ui: Wired, registry, sess, presentation):
                 ui["ins_open"] = gr.Button("Open in lab →", variant="primary", elem_id="ins-open", scale=0,
                                            min_width=160)
         with gr.Column(scale=3, min_width=420):
-            _plot(ui, "ins_probs", "Pick an image", "ins-probs", 300)
-    gr.Markdown("### 4 · Why DKD: classic KD's weight on the dark knowledge\nKD = TCKD + (1 − p<sub>t</sub>) · "
-                "NCKD: where the teacher is sure (p<sub>t</sub> near 1), NCKD is all but switched off.")
-    ui["ins_dkd_T"] = gr.Slider(*v.T_RANGE, value=4, step=0.5, label="Temperature T", elem_id="ins-dkd-T")
-    _plot(ui, "ins_dkd", "p_t and 1 − p_t", "ins-dkd")
-    ui["ins_dkd_text"] = gr.Markdown(elem_id="ins-dkd-text")
-    with gr.Column(visible=False, elem_id="ins-missing") as missing:
-        ui["ins_missing"] = missing
-        gr.Markdown("### 5 · The missing class: raise its bias\nThe students never saw this class. Adding a bias "
-                    "to its logit shows how much they learned about it anyway (Hinton et al. 2015, section 3).")
-        with gr.Row():
-            ui["ins_bias_cls"] = gr.Dropdown(DIGITS, value="3", label="Omitted class", elem_id="ins-bias-cls",
-                                             scale=0, min_width=140)
-            ui["ins_bias"] = gr.Slider(-v.BIAS_LIMIT, v.BIAS_LIMIT, value=0, step=0.05, label="Bias on its logit",
-                                       elem_id="ins-bias")
-        _plot(ui, "ins_bias_plot", "Accuracy against the bias", "ins-bias-plot")
-        ui["ins_bias_text"] = gr.Markdown(elem_id="ins-bias-text")
+            ui["ins_probs"] = gr.Plot(plots.empty_figure("Pick an image", height=300), show_label=False,
+                                      elem_id="ins-probs")
+
+
+def build(ui: Wired, registry, sess, presentation):
+    with gr.Row():
+        ui["ins_source"] = gr.Markdown("Open this tab after a run, or press ⟳, to see the views.",
+                                       elem_id="ins-source")
+        ui["ins_refresh"] = gr.Button("⟳ Show my last run", scale=0, min_width=180, elem_id="ins-refresh")
+        ui["ins_report"] = gr.DownloadButton("⬇ Report (HTML)", interactive=False, scale=0, min_width=180,
+                                             elem_id="ins-report")
+    for i, (key, view) in enumerate(CATALOG.items(), 1):
+        with gr.Column(visible=view.shown({"omit": ()}), elem_id=f"ins-{key}") as box:
+            ui[BOXES[key]] = box
+            gr.Markdown(f"### {i} · {view.title}" + (f"\n{view.intro}" if view.intro else ""))
+            with gr.Row():
+                for k in view.knobs:
+                    ui[k.name] = knob(k, ARGS[k.arg])
+            for name, kind, placeholder in view.outputs:
+                ui[name] = output(name, kind, placeholder)
+            if key == "per_class":
+                drill_down(ui)
     _wire(ui, registry, sess, presentation)
 
 
 def _wire(ui: Wired, registry, sess, presentation):
     quick = dict(show_progress="hidden", concurrency_id="insights", concurrency_limit=4, title=TAB)
     live = dict(quick, trigger_mode="always_last")
-    refresh_in = [sess, "ins_T", "ins_sim_model", "ins_conf_model", "ins_dkd_T", presentation]
-    done = ui.on(ui["ins_refresh"].click, on_refresh, refresh_in, VIEWS, api_name="insights", **quick)
+    refresh_in = [sess, *KEPT, presentation]
+    done = ui.on(ui["ins_refresh"].click, on_refresh, refresh_in, VIEWS, api_name="insights", check=REFRESH_CHECK,
+                 **quick)
     ui.on(done.then, on_report, [sess], ("ins_report",), api_visibility="private", **quick)
-    ui.on(ui["tabs"].select, on_tab, refresh_in, VIEWS, api_visibility="private", **quick)
+    ui.on(ui["tabs"].select, on_tab, refresh_in, VIEWS, api_visibility="private", check=REFRESH_CHECK, **quick)
     ui.on(ui["tabs"].select, on_tab_report, [sess], ("ins_report",), api_visibility="private", **quick)
-    ui.on(presentation.change, on_refresh, refresh_in, VIEWS, api_visibility="private", **quick)
+    ui.on(presentation.change, on_refresh, refresh_in, VIEWS, api_visibility="private", check=REFRESH_CHECK,
+          **quick)
     report_btn = gr.Button(visible=False)   # /report for API clients: the file of the session's last run
     ui.on(report_btn.click, on_report, [sess], ("ins_report",), api_name="report", **quick)
-    for name in ("ins_T", "ins_sim_model"):
-        ui.on(ui[name].change, on_similarity, [sess, "ins_T", "ins_sim_model", presentation],
-              ("ins_sim", "ins_sim_caption"), api_name="similarity" if name == "ins_T" else None,
-              api_visibility="public" if name == "ins_T" else "private", **live)
-    cal_btn = gr.Button(visible=False)
-    ui.on(cal_btn.click, on_calibration, [sess, presentation], ("ins_cal", "ins_cal_text"), api_name="calibration",
-          **quick)
-    ui.on(ui["ins_conf_model"].change, on_failures, [sess, "ins_conf_model", presentation],
-          ("ins_acc", "ins_confusion"), api_name="per_class", **quick)
+    for key, view in CATALOG.items():       # one named endpoint per view, on its first knob (or a hidden button)
+        ins, outs = [sess, *(k.name for k in view.knobs), presentation], [o[0] for o in view.outputs]
+        triggers = [ui[k.name].change for k in view.knobs] or [gr.Button(visible=False).click]
+        for i, trigger in enumerate(triggers):
+            ui.on(trigger, HANDLERS[key], ins, outs, api_name=key if i == 0 else None,
+                  api_visibility="public" if i == 0 else "private", **(live if view.knobs else quick))
     cell_out, with_registry = (*CELL, "ins_true", "ins_pred", "sess"), {"registry": registry}
     ui.on(ui["ins_show"].click, on_cell, [sess, "ins_conf_model", "ins_true", "ins_pred", presentation], cell_out,
           api_name="confusion_cell", bind=with_registry, **quick)
@@ -284,10 +296,5 @@ def _wire(ui: Wired, registry, sess, presentation):
     # the lab's own knobs ("teacher" and "student" alone name the Train tab's controls)
     knobs = [n if n in ui else n.removeprefix("lab_") for n in ("lab_T", "lab_target", "lab_teacher", "lab_student")]
     ui.on(ui["ins_open"].click, on_open_in_lab, [sess, "ins_image", *knobs, presentation],
-          ("tabs", *LAB_OUTPUTS, "sess"), api_name="open_in_lab", bind=with_registry, **dict(quick, title="Open in lab"))
-    ui.on(ui["ins_dkd_T"].change, on_why_dkd, [sess, "ins_dkd_T", presentation], ("ins_dkd", "ins_dkd_text"),
-          api_name="why_dkd", **live)
-    for name in ("ins_bias", "ins_bias_cls"):
-        ui.on(ui[name].change, on_missing, [sess, "ins_bias_cls", "ins_bias", presentation],
-              ("ins_bias_plot", "ins_bias_text"), api_name="missing_bias" if name == "ins_bias" else None,
-              api_visibility="public" if name == "ins_bias" else "private", **live)
+          ("tabs", *LAB_OUTPUTS, "sess"), api_name="open_in_lab", bind=with_registry,
+          **dict(quick, title="Open in lab", check=LAB_ARGS))

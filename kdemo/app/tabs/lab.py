@@ -15,6 +15,7 @@ import numpy as np
 
 from ...figures import curves as plots
 from ...teach.lab import LabInputError, read_sketch, sketch_to_digit
+from ...teach.inputs import LAB_ARGS, T_RANGE
 from ...teach.lab_view import example_indices, lab_view, pretrained_choices, test_digit
 from ..kit import Wired, session_of
 from .pad import PAD_HTML, PAD_JS, pad_image
@@ -164,7 +165,7 @@ def build(ui: Wired, registry, sess, presentation):
                 gallery = None
     ui["probs"] = gr.Plot(plots.empty_figure(EMPTY_PROBS, height=320), show_label=False, elem_id="lab-probs")
     gr.Markdown("### Decoupled view (DKD): target vs rest at any temperature")
-    ui["lab_T"] = gr.Slider(0.5, 50, value=4, step=0.5, label="Temperature T for the decoupled view",
+    ui["lab_T"] = gr.Slider(*T_RANGE, value=4, step=0.5, label="Temperature T for the decoupled view",
                             elem_id="lab-T")
     ui["dkd"] = gr.Plot(plots.empty_figure(EMPTY_DKD, height=320), show_label=False, elem_id="lab-dkd")
     ui["numbers"] = gr.Markdown(elem_id="lab-numbers")
@@ -172,7 +173,7 @@ def build(ui: Wired, registry, sess, presentation):
     # "lab_" names: "teacher" and "student" are the Train tab's controls
     knobs = ["lab_T", "lab_target", "lab_teacher", "lab_student", sess, presentation]
     lab = dict(show_progress="hidden", concurrency_id="lab", concurrency_limit=4, trigger_mode="always_last",
-               title="Temperature lab")
+               title="Temperature lab", check=LAB_ARGS)
     pad, shows = ui["sketch"], (*OUTPUTS, "sess")
     with_registry = {"registry": registry}
     ui.on(ui["pad"].change, on_draw, ["pad", *knobs], shows, api_visibility="private",

@@ -15,7 +15,7 @@ from ...settings.params import GROUPS
 from ...settings.text import QUERY_LIMIT, cli_command
 from ...settings.lessons import QUESTION_MAX, Lesson, build_link, hide_choices, parse_link
 from .controls import UI_PARAMS, config_from_controls, values_updates
-from ..kit import Wired, as_bool, session_of
+from ..kit import Wired, session_of
 from .lab import OUTPUTS as LAB_OUTPUTS
 from .train import start_run
 
@@ -83,7 +83,6 @@ def on_load(registry, sess, request: gr.Request = None) -> dict:
 def make_link(hide=(), lock=False, autorun=False, question="", **controls) -> dict:
     """The link, CLI command and JSON of the Train tab's current setup (and the lesson options chosen here)."""
     cfg = config_from_controls(controls)
-    lock, autorun = as_bool("lock", lock), as_bool("autorun", autorun)
     if not isinstance(hide, (list, tuple)) or len(hide) > 64:
         raise ValueError("hide must be a list of group or setting names")
     if not isinstance(question, str):

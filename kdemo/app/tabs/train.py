@@ -12,7 +12,7 @@ from ...train.results import RESULT_COLUMNS
 from ..sessions import Busy
 from .controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
                           visibility_updates)
-from ..kit import Wired, as_bool, session_of, status_html, waiting_ticket
+from ..kit import Wired, session_of, status_html, waiting_ticket
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
@@ -51,7 +51,6 @@ def _warnings(snap: dict) -> str:
 
 
 def train_start(registry, sess, presentation, request: gr.Request = None, **controls) -> dict:
-    presentation = as_bool("presentation", presentation)
     return start_run(registry, session_of(registry, sess, request), config_from_controls(controls), presentation)
 
 
@@ -73,7 +72,6 @@ def start_run(registry, sess, cfg, presentation) -> dict:
 
 
 def train_poll(sess, presentation) -> dict:
-    presentation = as_bool("presentation", presentation)
     if sess is not None:
         sess.touch()          # a visitor watching a run is not idle
     waiting = waiting_ticket(sess, "run")
