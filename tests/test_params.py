@@ -146,7 +146,7 @@ def test_config_fields_have_real_types_that_help_shows():
         assert value is None and p.optional or isinstance(value, getattr(kind, "__origin__", kind) if
                                                           p.kind == "classes" else kind), p.name
     text = pydoc.render_doc(TrainConfig, renderer=pydoc.plaintext)
-    assert "temperature: float = 4.0" in text and "n_labeled: int | None = 2000" in text
+    assert "temperature: float = 4.0" in text and "n_labeled: int | None = 500" in text
     assert "alpha: float" in pydoc.render_doc(Hyper, renderer=pydoc.plaintext)
 
 

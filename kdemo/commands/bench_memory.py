@@ -109,6 +109,8 @@ def train_to_the_end(client, settings: dict, every: float = 0.5, limit: float = 
     for _ in range(int(limit / every)):
         if status_of(out[0]) in ("done", "stopped", "failed"):
             return status_of(out[0])
+        if status_of(out[0]) == "":
+            raise RuntimeError("the run is gone: its session expired while it was polled (a longer idle limit)")
         time.sleep(every)
         out = client.predict(api_name="/poll")
     raise RuntimeError("a run did not end")
@@ -129,9 +131,10 @@ class Visitors:
     makes a lesson link, the others draw in the lab and make a lesson link. Each is a fresh session
     (gradio_client's reset_session)."""
 
-    def __init__(self, url: str, pid: int, root: Path, folder: Path):
+    def __init__(self, url: str, pid: int, root: Path, folder: Path, idle_s: float):
         from gradio_client import handle_file
-        self.url, self.pid, self.root, self._local = url, pid, root, threading.local()
+        self.url, self.pid, self.root, self.idle_s, self._local = url, pid, root, idle_s, threading.local()
+        self.last = time.time()     # the last request any visitor made
         self.sketch = {"background": None, "layers": [], "composite": handle_file(str(digit_png(folder)))}
 
     def client(self):
@@ -142,6 +145,12 @@ class Visitors:
         return self._local.c
 
     def one(self, k: int, run: dict | None = None) -> str:
+        try:
+            return self._visit(k, run)
+        finally:
+            self.last = max(self.last, time.time())
+
+    def _visit(self, k: int, run: dict | None) -> str:
         c = self.client()
         if run is not None or k % 6 == 0:
             status = train_to_the_end(c, run or TINY_RUN)
@@ -152,9 +161,10 @@ class Visitors:
         return "done" if c.predict(question="Why?", api_name="/share")[0] else "no link"
 
     def expire(self, limit: float = 120.0) -> float:
-        """Wait until every session has expired (folders gone), then a little for the sweep's release; RSS."""
+        """Wait until every session has expired (folders gone, and the idle limit past the last request, for the
+        sessions that have no folder), then a little for the sweep's release; RSS."""
         t0 = time.time()
-        while self.sessions() and time.time() - t0 < limit:
+        while (self.sessions() or time.time() < self.last + self.idle_s + 1) and time.time() - t0 < limit:
             time.sleep(0.5)
         if self.sessions():
             raise RuntimeError("expired sessions kept their folders")
@@ -181,7 +191,7 @@ class Visitors:
         return self.expire()
 
 
-def measure(rounds: int = 4, per_round: int = 50, varied: int = 30, idle_s: float = 5.0,
+def measure(rounds: int = 4, per_round: int = 50, varied: int = 30, idle_s: float = 8.0,
             progress=None) -> dict:
     """Start a server, warm it, run `rounds` of `per_round` visitors and `varied` runs of varied configs; RSS in MB
     after each step (every step's sessions expired)."""
@@ -189,7 +199,7 @@ def measure(rounds: int = 4, per_round: int = 50, varied: int = 30, idle_s: floa
     proc, url = serve({"KDEMO_SESSION_IDLE_S": str(idle_s), "KDEMO_MAX_RUNS": "4"})
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            v = Visitors(url, proc.pid, server_root(proc.pid), Path(tmp))
+            v = Visitors(url, proc.pid, server_root(proc.pid), Path(tmp), idle_s)
             out = {"start_mb": rss_mb(proc.pid)}
             for k in (0, 1, 3):            # one visitor of each kind
                 v.one(k)

@@ -64,9 +64,9 @@ PARAMS: tuple[Param, ...] = (
        choices=tuple(DISTILLERS)),
     *declared_by_methods(),                 # each method's hyperparameters, declared on its class
     # ---- the run
-    _p("epochs", "float", 5.0, "Epochs", "epochs", "passes over the student's training images (fractions allowed)",
+    _p("epochs", "float", 20.0, "Epochs", "epochs", "passes over the student's training images (fractions allowed)",
        "run", "number", lo=0, hi=100, lo_open=True),
-    _p("n_labeled", "int", 2000, "Labeled images", "labels",
+    _p("n_labeled", "int", 500, "Labeled images", "labels",
        "class-balanced labeled subset of the training set (empty = all)", "run", "number", lo=1, hi=60_000,
        optional=True, empty="all"),
     _p("seeds", "int", 3, "Seeds", "seeds", "train this many students and twins, each seed its own init and "
