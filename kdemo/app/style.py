@@ -10,7 +10,15 @@ import gradio as gr
 
 from .tabs.pad import PAD_CSS
 
-THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
+# Soft's defaults put blue-500 labels on blue-100 (3.0:1), white on blue-500 buttons (3.7:1) and slate-400 hints
+# (2.6:1): below WCAG AA's 4.5:1 for text. One shade darker each passes (blue-700 on blue-100 8.2:1, white on
+# blue-600 5.2:1, slate-600 on white 7.6:1, the selected tab blue-600); dark mode's colours pass but a hovered button.
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate").set(
+    block_label_text_color="*primary_700", block_title_text_color="*primary_700",
+    button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
+    checkbox_label_background_fill_selected="*primary_600", color_accent="*primary_600",
+    button_secondary_background_fill_hover_dark="*primary_600",
+    body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300")
 
 SCALE = 1.4   # presentation mode: every text size, on the page and in the plots (kdemo/figures/curves.py's style)
 
