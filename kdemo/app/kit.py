@@ -15,6 +15,7 @@ import typing
 
 import gradio as gr
 
+from ..figures.describe import alt_html
 from ..train.worker import plain_error
 
 log = logging.getLogger("kdemo.app.build")
@@ -46,13 +47,27 @@ def guard(fn, title: str = "kdemo"):
 
 
 class Wired(dict):
-    """This page's components by name, and `on`: wire a name-returning handler to an event."""
+    """This page's components by name, and `on`: wire a name-returning handler to an event. A plot made with
+    `plot` has a text alternative (`<name>_alt`) that `on` keeps in step with every figure a handler returns."""
+
+    def plot(self, name: str, fig=None, alt: bool = True, **kw) -> gr.Plot:
+        """A gr.Plot and, right under it (unless `alt` is False: then call `alt`), its text alternative."""
+        self[name] = gr.Plot(fig, **kw)
+        if alt:
+            self.alt(name, fig, kw.get("visible", True))
+        return self[name]
+
+    def alt(self, name: str, fig=None, visible: bool = True) -> gr.HTML:
+        self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible and fig is not None,
+                                      elem_classes="kd-alt-box", padding=False)
+        return self[f"{name}_alt"]
 
     def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None, **kw):
         """`fn(*inputs)` -> {output name: value}; `bind` fills server-side arguments (the registry, limits) by
         name. The wrapper shows Gradio fn's other parameters with their annotations resolved to real classes, so
         gr.Request and gr.SelectData arguments are still recognised and filled in."""
         names, bound = list(outputs), dict(bind or {})
+        names += [f"{n}_alt" for n in outputs if f"{n}_alt" in self]   # plots' text alternatives follow them
         sig, hints = inspect.signature(fn), typing.get_type_hints(fn)
         params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
                   if p.name not in bound]
@@ -60,6 +75,7 @@ class Wired(dict):
 
         def by_component(*args, **kwargs):
             result = fn(**dict(zip(positional, args)), **kwargs, **bound) or {}
+            result = {**result, **alt_updates(result, names)}
             unknown = set(result) - set(names)
             if unknown:
                 raise RuntimeError(f"{fn.__name__} returned outputs it was not wired to: {sorted(unknown)}")
@@ -76,6 +92,21 @@ class Wired(dict):
         # words ("'<' not supported between 'NoneType' and 'float'"); every handler checks its inputs itself.
         kw.setdefault("preprocess", False)
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
+
+
+def alt_updates(result: dict, names: list[str]) -> dict:
+    """For each figure in `result` whose plot has a text alternative among `names`: the alternative's new value
+    (a plot hidden or shown by a component update: its alternative too)."""
+    out = {}
+    for name, value in result.items():
+        if f"{name}_alt" not in names:
+            continue
+        if isinstance(value, gr.Plot):        # an update: gr.Plot(value=fig, visible=...)
+            shown = value.visible is not False and value.value is not None
+            out[f"{name}_alt"] = gr.HTML(alt_html(value.value) if shown else "", visible=shown)
+        elif value is not None and not isinstance(value, dict) or isinstance(value, dict) and "data" in value:
+            out[f"{name}_alt"] = gr.HTML(alt_html(value), visible=True)
+    return out
 
 
 def guard_requests(demo: gr.Blocks) -> gr.Blocks:

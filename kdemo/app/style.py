@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..lang import TABLES as LANGS
 from .tabs.pad import PAD_CSS
 
 # Soft's defaults put blue-500 labels on blue-100 (3.0:1), white on blue-500 buttons (3.7:1) and slate-400 hints
@@ -44,6 +45,21 @@ BASE_CSS = """
     opacity: 0.65; cursor: not-allowed; }   /* a locked lesson: values visible, clearly not editable */
 #ins-gallery img { image-rendering: pixelated; }
 #ins-confusion td { cursor: pointer; }
+"""
+
+# Accessibility: the page speaks one language (texts computed on the server come in every language, each marked
+# kd-l-<code>; PAGE_JS sets body.kd-lang-<code>); a plot's text alternative (kdemo/figures/describe.py) sits under
+# it as a small <details>; keyboard focus is always visible. (Rules start at body: Gradio also prefixes each rule
+# with its container, and a prefixed rule outranks an unprefixed one.)
+A11Y_CSS = """
+body:not(.kd-lang-de) .kd-l-de { display: none !important; }
+body.kd-lang-de .kd-l-en { display: none !important; }
+.kd-alt-box { font-size: var(--text-sm); }
+.kd-alt summary { cursor: pointer; color: var(--body-text-color); text-decoration: underline; }
+.kd-alt table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
+.kd-alt th, .kd-alt td { border: 1px solid var(--border-color-primary); padding: 2px 8px; text-align: right; }
+.kd-alt caption { text-align: left; font-weight: 600; }
+:focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
 """
 
 # Results tables: Gradio sizes each column to its unwrapped content. Capping that width (a CSS variable the
@@ -110,6 +126,11 @@ PHONE_CSS = """
 # hidden (presentation mode switched on the Train tab redraws the lab's) is laid out at plotly's default width,
 # its subplot titles overlapping; plotly resizes responsive plots on a window resize, so a tab click sends one.
 PAGE_JS = """() => {
+  const asked = new URLSearchParams(location.search).get('lang');
+  const spoken = [asked, ...(navigator.languages || [navigator.language])].filter(Boolean)
+    .map((l) => l.toLowerCase().slice(0, 2)).find((l) => KD_LANGS.includes(l)) || 'en';
+  document.documentElement.lang = spoken;
+  document.body.classList.add('kd-lang-' + spoken);
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);
@@ -122,4 +143,6 @@ PAGE_JS = """() => {
   }, true);
 }"""
 
-CSS = BASE_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
+CSS = BASE_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
+
+PAGE_JS = PAGE_JS.replace("KD_LANGS", repr(list(LANGS)))   # the languages kdemo.lang speaks

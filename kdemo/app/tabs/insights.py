@@ -190,7 +190,7 @@ def on_tab_report(evt: gr.SelectData, sess) -> dict:
 # ---------------------------------------------------------------- layout and wiring
 
 def _plot(ui: Wired, name: str, message: str, elem: str, height: int = 340):
-    ui[name] = gr.Plot(plots.empty_figure(message, height=height), show_label=False, elem_id=elem)
+    ui.plot(name, plots.empty_figure(message, height=height), show_label=False, elem_id=elem)
 
 
 def build(ui: Wired, registry, sess, presentation):
@@ -200,18 +200,18 @@ def build(ui: Wired, registry, sess, presentation):
         ui["ins_refresh"] = gr.Button("⟳ Show my last run", scale=0, min_width=180, elem_id="ins-refresh")
         ui["ins_report"] = gr.DownloadButton("⬇ Report (HTML)", interactive=False, scale=0, min_width=180,
                                              elem_id="ins-report")
-    gr.Markdown("### 1 · Class similarity: the dark knowledge\nEach row is a true class; each cell the mean "
+    gr.Markdown("## 1 · Class similarity: the dark knowledge\nEach row is a true class; each cell the mean "
                 "probability the model gives another class, softened at T. The diagonal (own class) sits apart.")
     with gr.Row():
         ui["ins_T"] = gr.Slider(*v.T_RANGE, value=4, step=0.5, label="Temperature T", elem_id="ins-T")
         ui["ins_sim_model"] = gr.Radio(SIM, value="teacher", label="Model", elem_id="ins-sim-model")
     _plot(ui, "ins_sim", "Class similarity", "ins-sim", 430)
     ui["ins_sim_caption"] = gr.Markdown(elem_id="ins-sim-caption")
-    gr.Markdown("### 2 · Calibration\nHow sure each model is (top probability at T = 1) against how often it is "
+    gr.Markdown("## 2 · Calibration\nHow sure each model is (top probability at T = 1) against how often it is "
                 "right, in 15 bins; ECE is the mean gap, weighted by the images in each bin.")
     _plot(ui, "ins_cal", "Reliability diagram", "ins-cal")
     ui["ins_cal_text"] = gr.Markdown(elem_id="ins-cal-text")
-    gr.Markdown("### 3 · Where the students fail")
+    gr.Markdown("## 3 · Where the students fail")
     _plot(ui, "ins_acc", "Per-class accuracy", "ins-acc")
     ui["ins_conf_model"] = gr.Radio(CONF, value="kd", label="Confusion matrix of", elem_id="ins-conf-model")
     gr.Markdown("**Click a number** in the table (row: true class, column: predicted) to see those test images.",
@@ -233,14 +233,14 @@ def build(ui: Wired, registry, sess, presentation):
                                            min_width=160)
         with gr.Column(scale=3, min_width=420):
             _plot(ui, "ins_probs", "Pick an image", "ins-probs", 300)
-    gr.Markdown("### 4 · Why DKD: classic KD's weight on the dark knowledge\nKD = TCKD + (1 − p<sub>t</sub>) · "
+    gr.Markdown("## 4 · Why DKD: classic KD's weight on the dark knowledge\nKD = TCKD + (1 − p<sub>t</sub>) · "
                 "NCKD: where the teacher is sure (p<sub>t</sub> near 1), NCKD is all but switched off.")
     ui["ins_dkd_T"] = gr.Slider(*v.T_RANGE, value=4, step=0.5, label="Temperature T", elem_id="ins-dkd-T")
     _plot(ui, "ins_dkd", "p_t and 1 − p_t", "ins-dkd")
     ui["ins_dkd_text"] = gr.Markdown(elem_id="ins-dkd-text")
     with gr.Column(visible=False, elem_id="ins-missing") as missing:
         ui["ins_missing"] = missing
-        gr.Markdown("### 5 · The missing class: raise its bias\nThe students never saw this class. Adding a bias "
+        gr.Markdown("## 5 · The missing class: raise its bias\nThe students never saw this class. Adding a bias "
                     "to its logit shows how much they learned about it anyway (Hinton et al. 2015, section 3).")
         with gr.Row():
             ui["ins_bias_cls"] = gr.Dropdown(DIGITS, value="3", label="Omitted class", elem_id="ins-bias-cls",

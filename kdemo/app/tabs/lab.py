@@ -162,11 +162,11 @@ def build(ui: Wired, registry, sess, presentation):
                 gr.Markdown("↑ …or click an MNIST test digit.", elem_classes="kd-note")
             except Exception:  # noqa: BLE001 - no MNIST test set: drawing still works
                 gallery = None
-    ui["probs"] = gr.Plot(plots.empty_figure(EMPTY_PROBS, height=320), show_label=False, elem_id="lab-probs")
-    gr.Markdown("### Decoupled view (DKD): target vs rest at any temperature")
+    ui.plot("probs", plots.empty_figure(EMPTY_PROBS, height=320), show_label=False, elem_id="lab-probs")
+    gr.Markdown("## Decoupled view (DKD): target vs rest at any temperature")
     ui["lab_T"] = gr.Slider(0.5, 50, value=4, step=0.5, label="Temperature T for the decoupled view",
                             elem_id="lab-T")
-    ui["dkd"] = gr.Plot(plots.empty_figure(EMPTY_DKD, height=320), show_label=False, elem_id="lab-dkd")
+    ui.plot("dkd", plots.empty_figure(EMPTY_DKD, height=320), show_label=False, elem_id="lab-dkd")
     ui["numbers"] = gr.Markdown(elem_id="lab-numbers")
     ui["digit"] = gr.State(None)
     # "lab_" names: "teacher" and "student" are the Train tab's controls

@@ -129,13 +129,14 @@ def build(ui: Wired, registry, sess, presentation):
             ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
             ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
             ui["verdict"] = gr.Markdown(elem_id="train-verdict")
-            ui["acc"] = gr.Plot(plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
-                                elem_id="acc-plot")
+            ui.plot("acc", plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
+                    elem_id="acc-plot")
             ui["warnings"] = gr.Markdown(elem_id="train-warnings")
             with gr.Row():
-                ui["loss"] = gr.Plot(plots.empty_figure("Losses"), show_label=False, elem_id="loss-plot")
-                ui["tput"] = gr.Plot(plots.empty_figure("Throughput"), show_label=False, elem_id="tput-plot")
-    gr.Markdown("### Results of this session")
+                for name, title in (("loss", "Losses"), ("tput", "Throughput")):
+                    with gr.Column(min_width=240):
+                        ui.plot(name, plots.empty_figure(title), show_label=False, elem_id=f"{name}-plot")
+    gr.Markdown("## Results of this session")
     ui["table"] = gr.Dataframe(results_frame(None), interactive=False, elem_id="results", max_height=320, wrap=True)
     with gr.Row():
         ui["csv"] = gr.DownloadButton("⬇ Results (CSV)", interactive=False, size="md", elem_id="dl-csv")
