@@ -162,6 +162,14 @@ def build(ui: Wired, registry, sess, presentation):
                 gr.Markdown("↑ …or click an MNIST test digit.", elem_classes="kd-note")
             except Exception:  # noqa: BLE001 - no MNIST test set: drawing still works
                 gallery = None
+            # The keyboard path (the pad needs a pointer): a test image by number, then T with the arrow keys.
+            with gr.Row(equal_height=True):
+                ui["lab_index"] = gr.Number(0, label="MNIST test image # (0 to 9999)", precision=0, minimum=0,
+                                            maximum=9999, elem_id="lab-index", min_width=160)
+                digit_btn = gr.Button("Show this test image", elem_id="lab-show", scale=0, min_width=180)
+            gr.Markdown("**Keyboard:** type a test image number and press *Show this test image*, then Tab to the "
+                        "temperature slider below and change T with the arrow keys.", elem_classes="kd-note",
+                        elem_id="lab-keys")
     ui.plot("probs", plots.empty_figure(EMPTY_PROBS, height=320), show_label=False, elem_id="lab-probs")
     gr.Markdown("## Decoupled view (DKD): target vs rest at any temperature")
     ui["lab_T"] = gr.Slider(0.5, 50, value=4, step=0.5, label="Temperature T for the decoupled view",
@@ -186,7 +194,5 @@ def build(ui: Wired, registry, sess, presentation):
           **lab)
     if gallery is not None:   # a click in the page; API clients name a test image by its index (/lab_digit)
         ui.on(gallery.select, on_example, knobs, shows, api_visibility="private", bind=with_registry, **lab)
-    ui["lab_index"] = gr.Number(0, visible=False)
-    digit_btn = gr.Button(visible=False)
     ui.on(digit_btn.click, on_test_digit, ["lab_index", *knobs], shows, api_name="lab_digit", bind=with_registry,
           **lab)
