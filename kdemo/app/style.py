@@ -13,11 +13,11 @@ from .tabs.pad import PAD_CSS
 
 # Soft's defaults put blue-500 labels on blue-100 (3.0:1), white on blue-500 buttons (3.7:1) and slate-400 hints
 # (2.6:1): below WCAG AA's 4.5:1 for text. One shade darker each passes (blue-700 on blue-100 8.2:1, white on
-# blue-600 5.2:1, slate-600 on white 7.6:1, the selected tab blue-600); dark mode's colours pass but a hovered button.
+# blue-600 5.2:1, slate-600 on white 7.6:1; the selected tab: A11Y_CSS); dark mode's colours pass but a hovered button's.
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate").set(
     block_label_text_color="*primary_700", block_title_text_color="*primary_700",
     button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
-    checkbox_label_background_fill_selected="*primary_600", color_accent="*primary_600",
+    checkbox_label_background_fill_selected="*primary_600",
     button_secondary_background_fill_hover_dark="*primary_600",
     body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300")
 
@@ -59,6 +59,8 @@ body.kd-lang-de .kd-l-en { display: none !important; }
 .kd-alt table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
 .kd-alt th, .kd-alt td { border: 1px solid var(--border-color-primary); padding: 2px 8px; text-align: right; }
 .kd-alt caption { text-align: left; font-weight: 600; }
+#kd-tabs [role=tab].selected { color: var(--primary-600); }   /* Gradio's accent, blue-500, is 3.7:1 on white */
+.dark #kd-tabs [role=tab].selected { color: var(--primary-400); }
 :focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
 """
 
