@@ -13,7 +13,8 @@ from .tabs.pad import PAD_CSS
 
 # Soft's defaults put blue-500 labels on blue-100 (3.0:1), white on blue-500 buttons (3.7:1) and slate-400 hints
 # (2.6:1): below WCAG AA's 4.5:1 for text. One shade darker each passes (blue-700 on blue-100 8.2:1, white on
-# blue-600 5.2:1, slate-600 on white 7.6:1; the selected tab: A11Y_CSS); dark mode's colours pass but a hovered button's.
+# blue-600 5.2:1, slate-600 on white 7.6:1; the selected tab: A11Y_CSS); in dark mode only a hovered button's
+# blue-500 fails.
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate").set(
     block_label_text_color="*primary_700", block_title_text_color="*primary_700",
     button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
