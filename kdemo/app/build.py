@@ -14,7 +14,9 @@ from .tabs import experiments as ui_experiments
 from .tabs import insights as ui_insights
 from .tabs import lab as ui_lab
 from .tabs import share as ui_share
+from .tabs import tour as ui_tour
 from .tabs import train as ui_train
+from .tabs.labels import I18N
 from ..teach.lab_view import pretrained_choices
 from .sessions import Registry
 from .kit import Wired, guard_requests, session_of
@@ -26,7 +28,7 @@ HEARTBEAT_S = 60   # an open page touches its session this often, so only abando
 def launch_options(registry: Registry | None = None) -> dict:
     """Keyword arguments for Blocks.launch: style, visible error messages, upload cap."""
     limits = registry.limits if registry is not None else None
-    out = {"theme": THEME, "css": CSS, "js": PAGE_JS, "show_error": True}
+    out = {"theme": THEME, "css": CSS, "js": PAGE_JS, "show_error": True, "i18n": I18N}
     if limits is not None:
         out["max_file_size"] = f"{limits.max_upload_mb:g}mb"
     return out
@@ -57,6 +59,8 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
             presentation = ui["presentation"] = gr.Checkbox(
                 False, label="Presentation mode (bigger fonts and lines)", scale=0, min_width=260, container=False,
                 elem_id="presentation")
+            ui_tour.build_button(ui)
+        ui_tour.build_panel(ui)
         if not pretrained_choices("mnist", "teacher"):
             gr.Markdown("⚠️ **No pretrained teacher found** (`pretrained/manifest.json`). Training still works "
                         "with the teacher set to *train first*; the Temperature lab needs `python -m kdemo pretrain`.")
@@ -75,6 +79,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
         ui.on(beat.tick, heartbeat, [sess], ("sess",), api_visibility="private", show_progress="hidden",
               bind={"registry": registry})
         ui_share.wire_load(ui, demo, registry)   # a lesson link's setup, applied when the page opens
+        ui_tour.wire(ui, demo, sess)
         presentation.change(None, presentation, None,   # bigger page fonts, client side (the CSS is in ui_style)
                             js="(on) => { document.body.classList.toggle('kd-present', on); }")
 

@@ -58,7 +58,8 @@ class Wired(dict):
         return self[name]
 
     def alt(self, name: str, fig=None, visible: bool = True) -> gr.HTML:
-        self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible and fig is not None,
+        # rendered from the start (empty until a figure comes): an HTML first made invisible stays unrendered
+        self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible,
                                       elem_classes="kd-alt-box", padding=False)
         return self[f"{name}_alt"]
 
@@ -102,8 +103,12 @@ def alt_updates(result: dict, names: list[str]) -> dict:
         if f"{name}_alt" not in names:
             continue
         if isinstance(value, gr.Plot):        # an update: gr.Plot(value=fig, visible=...)
-            shown = value.visible is not False and value.value is not None
-            out[f"{name}_alt"] = gr.HTML(alt_html(value.value) if shown else "", visible=shown)
+            # made inside an event, an update keeps what it was given in constructor_args (its attributes
+            # may be unset there)
+            given = getattr(value, "constructor_args", None) or {}
+            fig = given.get("value")
+            shown = given.get("visible", True) is not False and fig is not None
+            out[f"{name}_alt"] = gr.HTML(alt_html(fig) if shown else "", visible=shown)
         elif value is not None and not isinstance(value, dict) or isinstance(value, dict) and "data" in value:
             out[f"{name}_alt"] = gr.HTML(alt_html(value), visible=True)
     return out

@@ -62,6 +62,9 @@ body.kd-lang-de .kd-l-en { display: none !important; }
 .kd-alt caption { text-align: left; font-weight: 600; }
 #kd-tabs [role=tab].selected { color: var(--primary-600); }   /* Gradio's accent, blue-500, is 3.7:1 on white */
 .dark #kd-tabs [role=tab].selected { color: var(--primary-400); }
+#kd-tour { border: 2px solid var(--color-accent); border-radius: 10px; }
+#tour-text { font-size: var(--text-lg); }
+#tour-text .kd-tour-head { font-size: var(--text-sm); font-weight: 600; color: var(--body-text-color-subdued); }
 :focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
 """
 
@@ -114,6 +117,9 @@ PHONE_CSS = """
   #train-panel { order: -1; }
   #kd-header { --text-xxl: 22px; flex-direction: column; gap: 4px; }
   #kd-header p { display: none; }
+  #tour-text { font-size: var(--text-md); }
+  #tour-buttons { flex-wrap: wrap !important; gap: 4px; }
+  #tour-buttons button { min-width: 0 !important; flex: 1 1 40% !important; }
   #run-buttons { flex-wrap: nowrap !important; gap: 4px; }
   #run-buttons button { min-width: 0 !important; flex: 1 1 0 !important; padding: 8px 2px;
                         font-size: var(--text-md); }

@@ -7,6 +7,7 @@ through `number`, which writes them the language's way (93.1 in English, 93,1 in
 """
 from __future__ import annotations
 
+import html as _html
 import string
 
 from . import de, en
@@ -22,12 +23,29 @@ def text(key: str, lang: str = DEFAULT, **params) -> str:
     return table[key].format(**params) if params else table[key]
 
 
+class Signed(float):
+    """A number written with its sign (+2.9, −1.0): a difference."""
+
+
 def number(value: float, lang: str = DEFAULT, digits: int = 1) -> str:
-    """`value` with `digits` decimals and thousands grouped, as the language writes it."""
-    s = f"{value:,.{digits}f}"
+    """`value` with `digits` decimals and thousands grouped, as the language writes it (a Signed one with +/−)."""
+    s = f"{value:+,.{digits}f}" if isinstance(value, Signed) else f"{value:,.{digits}f}"
     if lang == "de":
         s = s.replace(",", " ").replace(".", ",").replace(" ", ".")
     return s
+
+
+def html(key: str, digits: int = 1, **params) -> str:
+    """The text in every language, each in a <span lang=..> the page shows only in its language (kdemo/app/
+    style.py). Numbers (a float, or (value, digits)) are written the language's way; every other value is
+    escaped (it may be a visitor's text)."""
+    out = []
+    for code in TABLES:
+        values = {k: number(v, code, digits) if isinstance(v, float) else
+                  number(v[0], code, v[1]) if isinstance(v, tuple) else _html.escape(str(v))   # (value, digits)
+                  for k, v in params.items()}
+        out.append(f"<span class='kd-l kd-l-{code}' lang='{code}'>{text(key, code, **values)}</span>")
+    return "".join(out)
 
 
 def pick(query: str | None = None, accept: str | None = None) -> str:
