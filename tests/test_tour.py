@@ -1,7 +1,10 @@
-"""The guided tour, followed to the end in Chromium by a visitor who only does what the tour asks: on a 1440 px
-screen (a first visit: it opens by itself) and on a 390x844 phone (from the `?tour=1` link), each step's words
-computed from that visitor's own results. The Missing-digit experiment runs at the tests' tiny size (the
-experiment's quick size patched for this module: the same steps, seconds instead of a minute)."""
+"""The guided tour, followed to the end in Chromium by a visitor who only does what the tour asks, on a 1440 px
+screen and on a 390x844 phone, each step's words computed from that visitor's own results; then a first visit
+opens it by itself, a second does not, and it reopens from its button.
+
+For the suite's time, the tour is opened from a `?tour=1` link that also makes runs small (1 epoch, 1 seed), and
+the Missing-digit experiment runs at the tests' tiny size (its quick size patched for this module): the same
+steps, seconds instead of minutes."""
 import re
 
 import pytest
@@ -94,17 +97,20 @@ def follow(page):
     wait_until(lambda: not page.locator("#tour-text").is_visible())
 
 
-@pytest.mark.parametrize("width,height,link", [(1440, 1000, ""), (390, 844, "?tour=1")])
-def test_tour_to_the_end(kdemo_server, browser, tiny_experiments, width, height, link):
+LINK = "?tour=1&epochs=1&seeds=1&n_labeled=1000"
+
+
+@pytest.mark.parametrize("width,height", [(1440, 1000), (390, 844)])
+def test_tour_to_the_end(kdemo_server, browser, tiny_experiments, width, height):
     ctx = browser.new_context(viewport={"width": width, "height": height})
     page = ctx.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(kdemo_server[1] + link)
+        page.goto(kdemo_server[1] + LINK)
         page.wait_for_selector("#train-btn", timeout=30_000)
         follow(page)
-        page.reload()                                           # a second visit: no tour, but it can reopen
+        page.goto(kdemo_server[1])                              # a plain visit after that: no tour, it can reopen
         page.wait_for_selector("#train-btn", timeout=30_000)
         page.wait_for_timeout(800)
         assert not page.locator("#tour-text").is_visible()
@@ -113,5 +119,28 @@ def test_tour_to_the_end(kdemo_server, browser, tiny_experiments, width, height,
         page.locator("#tour-skip").click()
         step(page, 2)
         assert not errors, errors
+    finally:
+        ctx.close()
+
+
+def test_first_visit_opens_the_tour_and_a_lesson_link_does_not(kdemo_server, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    try:
+        page.goto(kdemo_server[1])
+        page.wait_for_selector("#train-btn", timeout=30_000)
+        step(page, 1)                                           # a first visit: the tour, and the page usable
+        assert page.locator("#train-btn").is_visible() and page.locator("#tour-close").is_visible()
+        page.locator("#tour-close").click()
+        wait_until(lambda: not page.locator("#tour-text").is_visible())
+    finally:
+        ctx.close()
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        lesson = ctx.new_page()                                 # a class's lesson link, on a first visit too
+        lesson.goto(kdemo_server[1] + "?tab=lab&q=What+does+T+do%3F")
+        lesson.wait_for_selector("#lab-caption", timeout=30_000)
+        lesson.wait_for_timeout(800)
+        assert not lesson.locator("#tour-text").is_visible()
     finally:
         ctx.close()

@@ -16,7 +16,7 @@ from .tabs import lab as ui_lab
 from .tabs import share as ui_share
 from .tabs import tour as ui_tour
 from .tabs import train as ui_train
-from .tabs.labels import I18N
+from .labels import I18N, label
 from ..teach.lab_view import pretrained_choices
 from .sessions import Registry
 from .kit import Wired, guard_requests, session_of
@@ -54,10 +54,9 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
         # polls a long run; the registry's sweeper expires idle sessions instead (and drops Gradio's copy).
         sess = ui["sess"] = gr.State(None, delete_callback=lambda s: s is not None and registry.forget(s.key))
         with gr.Row(elem_id="kd-header"):
-            gr.Markdown("# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big "
-                        "*teacher*'s soft predictions and watch it race a twin trained on labels alone.", scale=5)
+            gr.Markdown(label("page.header"), scale=5)
             presentation = ui["presentation"] = gr.Checkbox(
-                False, label="Presentation mode (bigger fonts and lines)", scale=0, min_width=260, container=False,
+                False, label=label("page.presentation"), scale=0, min_width=260, container=False,
                 elem_id="presentation")
             ui_tour.build_button(ui)
         ui_tour.build_panel(ui)

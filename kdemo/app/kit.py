@@ -16,6 +16,7 @@ import typing
 import gradio as gr
 
 from ..figures.describe import alt_html
+from .labels import english
 from ..train.worker import plain_error
 
 log = logging.getLogger("kdemo.app.build")
@@ -128,7 +129,7 @@ def guard_requests(demo: gr.Blocks) -> gr.Blocks:
             raise
         except Exception as e:   # noqa: BLE001 - the boundary for what Gradio refuses before a handler runs
             log.info("request refused before %s: %s", getattr(block_fn, "name", "?"), str(e)[:300])
-            names = [getattr(b, "label", None) or type(b).__name__.lower() for b in block_fn.inputs]
+            names = [english(getattr(b, "label", None)) or type(b).__name__.lower() for b in block_fn.inputs]
             count = f"{len(inputs)} value(s) sent, {len(names)} expected" if len(inputs) != len(names) else \
                 "a value sent is not in the form this endpoint takes"
             raise gr.Error(f"The request was refused: {count}. This endpoint takes: {', '.join(names)[:300]} "

@@ -1,5 +1,23 @@
 """English: every text kdemo shows through kdemo.lang, by key. de.py has the same keys (tests/test_lang.py)."""
 TEXT = {
+    # the page (static labels: translated in the browser through gr.I18n, kdemo/app/labels.py)
+    "page.header": "# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big *teacher*'s "
+                   "soft predictions and watch it race a twin trained on labels alone.",
+    "page.presentation": "Presentation mode (bigger fonts and lines)",
+    "page.results": "## Results of this session",
+    "train.train": "▶ Train", "train.pause": "Pause", "train.resume": "Resume", "train.step": "Step ›",
+    "train.stop": "■ Stop",
+    "lab.draw": "**Draw a digit** with the mouse or a finger.",
+    "lab.preview": "What the models see (28×28)",
+    "lab.start": "Draw a digit or pick an MNIST test digit below.",
+    "lab.teacher": "Teacher", "lab.student": "Student", "lab.target": "Target class (auto = teacher's guess)",
+    "lab.pick": "↑ …or click an MNIST test digit.",
+    "lab.index": "MNIST test image # (0 to 9999)",
+    "lab.show": "Show this test image",
+    "lab.keys": "**Keyboard:** type a test image number and press *Show this test image*, then Tab to the "
+                "temperature slider below and change T with the arrow keys.",
+    "lab.decoupled": "## Decoupled view (DKD): target vs rest at any temperature",
+    "lab.T": "Temperature T for the decoupled view",
     # text alternatives of plots (kdemo/figures/describe.py)
     "alt.open": "The numbers behind this plot (text description)",
     "alt.untitled": "This plot",
@@ -10,6 +28,13 @@ TEXT = {
     "alt.more": "{n} more series in the table.",
     "alt.x": "label", "alt.series": "series", "alt.points": "points", "alt.first": "first", "alt.last": "last",
     "alt.min": "lowest", "alt.max": "highest",
+    # a run's verdict (kdemo/train/stats.py: verdict_parts gives the key and the numbers)
+    "verdict.level_one": "KD level with the twin on one seed (run several seeds to see how much is luck)",
+    "verdict.ahead_one": "KD ahead by {d} points on one seed (run several seeds to see how much is luck)",
+    "verdict.behind_one": "KD behind by {d} points on one seed (run several seeds to see how much is luck)",
+    "verdict.ahead": "KD ahead by {d} ± {half} points over {n} seeds",
+    "verdict.behind": "KD behind by {d} ± {half} points over {n} seeds",
+    "verdict.unclear": "no clear difference: KD − twin = {d} ± {half} points over {n} seeds",
     # the guided tour (kdemo/teach/tour.py, kdemo/app/tabs/tour.py)
     "tour.open": "🧭 Start here: a guided tour",
     "tour.title": "Guided tour",

@@ -14,7 +14,7 @@ import time
 import torch
 
 from .health import Health
-from .stats import compare
+from .stats import compare, verdict_parts
 
 
 def points(steps: int, n: int) -> set[int]:
@@ -83,7 +83,7 @@ class Recorder:
         kd, tw = snap["final"].get("kd"), snap["final"].get("scratch")
         if kd and tw:
             c = compare(kd["seeds"], tw["seeds"], [run.cfg.seed + i for i in range(len(kd["seeds"]))])
-            out["verdict"] = c["verdict"]
+            out["verdict"], out["verdict_parts"] = c["verdict"], verdict_parts(c)   # parts: for other languages
             if len(kd["seeds"]) > 1:
                 out.update(c)
         return out

@@ -15,7 +15,7 @@ from ...settings.lessons import parse_link
 from ...teach import tour as T
 from ...teach.lab_view import lab_result
 from ..kit import Wired
-from .labels import label
+from ..labels import label
 
 OUTPUTS = ("tour", "tour_text", "tour_next", "tour_box")
 # The page's first-visit flag and query string, read in the browser: "new|?tour=1" or "seen|".
