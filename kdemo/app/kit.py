@@ -49,7 +49,8 @@ def guard(fn, title: str = "kdemo"):
 
 class Wired(dict):
     """This page's components by name, and `on`: wire a name-returning handler to an event. A plot made with
-    `plot` has a text alternative (`<name>_alt`) that `on` keeps in step with every figure a handler returns."""
+    `plot` has a text alternative (`<name>_alt`) that follows its figure (the plot's change event: the endpoints
+    that draw the plot keep their outputs, API clients see no extra value)."""
 
     def plot(self, name: str, fig=None, alt: bool = True, **kw) -> gr.Plot:
         """A gr.Plot and, right under it (unless `alt` is False: then call `alt`), its text alternative."""
@@ -60,16 +61,18 @@ class Wired(dict):
 
     def alt(self, name: str, fig=None, visible: bool = True) -> gr.HTML:
         # rendered from the start (empty until a figure comes): an HTML first made invisible stays unrendered
-        self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible,
-                                      elem_classes="kd-alt-box", padding=False)
-        return self[f"{name}_alt"]
+        alt = self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible,
+                                            elem_classes="kd-alt-box", padding=False)
+        self[name].change(guard(alt_update, "Plot description"), inputs=[self[name]], outputs=[alt],
+                          api_visibility="private", show_progress="hidden", preprocess=False,
+                          trigger_mode="always_last")
+        return alt
 
     def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None, **kw):
         """`fn(*inputs)` -> {output name: value}; `bind` fills server-side arguments (the registry, limits) by
         name. The wrapper shows Gradio fn's other parameters with their annotations resolved to real classes, so
         gr.Request and gr.SelectData arguments are still recognised and filled in."""
         names, bound = list(outputs), dict(bind or {})
-        names += [f"{n}_alt" for n in outputs if f"{n}_alt" in self]   # plots' text alternatives follow them
         sig, hints = inspect.signature(fn), typing.get_type_hints(fn)
         params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
                   if p.name not in bound]
@@ -77,7 +80,6 @@ class Wired(dict):
 
         def by_component(*args, **kwargs):
             result = fn(**dict(zip(positional, args)), **kwargs, **bound) or {}
-            result = {**result, **alt_updates(result, names)}
             unknown = set(result) - set(names)
             if unknown:
                 raise RuntimeError(f"{fn.__name__} returned outputs it was not wired to: {sorted(unknown)}")
@@ -96,23 +98,12 @@ class Wired(dict):
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
 
 
-def alt_updates(result: dict, names: list[str]) -> dict:
-    """For each figure in `result` whose plot has a text alternative among `names`: the alternative's new value
-    (a plot hidden or shown by a component update: its alternative too)."""
-    out = {}
-    for name, value in result.items():
-        if f"{name}_alt" not in names:
-            continue
-        if isinstance(value, gr.Plot):        # an update: gr.Plot(value=fig, visible=...)
-            # made inside an event, an update keeps what it was given in constructor_args (its attributes
-            # may be unset there)
-            given = getattr(value, "constructor_args", None) or {}
-            fig = given.get("value")
-            shown = given.get("visible", True) is not False and fig is not None
-            out[f"{name}_alt"] = gr.HTML(alt_html(fig) if shown else "", visible=shown)
-        elif value is not None and not isinstance(value, dict) or isinstance(value, dict) and "data" in value:
-            out[f"{name}_alt"] = gr.HTML(alt_html(value), visible=True)
-    return out
+def alt_update(fig) -> gr.HTML:
+    """A plot's new figure (its payload, {"type": "plotly", "plot": json}): its text alternative, hidden when the
+    plot has no figure."""
+    if not isinstance(fig, dict) or not fig.get("plot"):
+        return gr.HTML("", visible=False)
+    return gr.HTML(alt_html(fig), visible=True)
 
 
 def guard_requests(demo: gr.Blocks) -> gr.Blocks:

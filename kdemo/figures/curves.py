@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 TEACHER, KD, SCRATCH = "#009E73", "#0072B2", "#E69F00"   # Okabe-Ito: colour-blind safe, projector friendly
 PART_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
 DASH = {"kd": "solid", "scratch": "dot", "teacher": "dash"}
+PATTERN = {"kd": "/", "scratch": ".", "teacher": ""}   # bars, like lines, differ by more than colour (WCAG 1.4.1)
 COLOR = {"kd": KD, "scratch": SCRATCH, "teacher": TEACHER}
 BANDS = {"kd": "rgba(0,114,178,0.18)", "scratch": "rgba(230,159,0,0.22)"}
 CLEAR = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}   # the page's theme shows through
