@@ -30,3 +30,20 @@ def test_page_language_from_query_then_browser():
 def test_text_fills_parameters_and_falls_back_to_english():
     assert lang.text("alt.empty", "de", title="T") == "T: noch keine Daten."
     assert lang.text("alt.empty", "zz", title="T") == "T: no data yet."
+
+
+def test_every_setting_has_its_german_label_and_help():
+    from kdemo.lang import de
+    from kdemo.settings.params import PARAMS
+    shown = {p.name for p in PARAMS if p.control}
+    assert sorted(shown - set(de.PARAMS)) == [] and sorted(set(de.PARAMS) - shown) == []
+    assert all(label.strip() and help_text.strip() for label, help_text in de.PARAMS.values())
+
+
+def test_verdicts_are_worded_per_language_from_the_same_numbers():
+    from kdemo.train.stats import compare, verdict, verdict_parts
+    c = compare([0.95, 0.96, 0.955], [0.90, 0.91, 0.905], [0, 1, 2])
+    key, params = verdict_parts(c)
+    assert key == "verdict.ahead" and params["n"] == 3
+    assert verdict(c) == f"KD ahead by {params['d']:.1f} ± {params['half']:.1f} points over 3 seeds"
+    assert verdict(c, "de").startswith("KD vorn um 5,0 ± ")

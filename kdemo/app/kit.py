@@ -65,7 +65,7 @@ class Wired(dict):
                                             elem_classes="kd-alt-box", padding=False)
         self[name].change(guard(alt_update, "Plot description"), inputs=[self[name]], outputs=[alt],
                           api_visibility="private", show_progress="hidden", preprocess=False,
-                          trigger_mode="always_last")
+                          trigger_mode="always_last", queue=False)   # cheap and pure: never waits behind runs
         return alt
 
     def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None, **kw):

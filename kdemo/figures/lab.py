@@ -48,7 +48,8 @@ def temperature_figure(res, presentation: bool = False) -> go.Figure:
         for who, probs, color, role in (("teacher", res.teacher_probs, TEACHER, "teacher"),
                                         ("student", res.student_probs, KD, "kd")):
             data.append({"type": "bar", "name": who, "x": short, "y": [float(p) for p in probs[i]],
-                         "marker": {"color": color, "pattern": {"shape": PATTERN[role]}}, "xaxis": xa, "yaxis": ya, "legendgroup": who,
+                         "marker": {"color": color, "pattern": {"shape": PATTERN[role]}}, "xaxis": xa, "yaxis": ya,
+                         "legendgroup": who,
                          "showlegend": i == 0, "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
     layout = _panel_layout(titles, _grid(n), st, y_range=[0, 1])
     layout.update(CLEAR, height=st["height"] - 20, barmode="group", bargap=0.15, bargroupgap=0.0,

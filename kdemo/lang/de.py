@@ -25,7 +25,8 @@ TEXT = {
     "alt.bars": "{name}: am höchsten bei {top} ({value}).",
     "alt.curve": "{name}: von {first} auf {last} bei {end}, höchster Wert {top} bei {at}.",
     "alt.more": "{n} weitere Datenreihen in der Tabelle.",
-    "alt.x": "Beschriftung", "alt.series": "Datenreihe", "alt.points": "Punkte", "alt.first": "erster", "alt.last": "letzter",
+    "alt.x": "Beschriftung", "alt.series": "Datenreihe", "alt.points": "Punkte", "alt.first": "erster",
+    "alt.last": "letzter",
     "alt.min": "niedrigster", "alt.max": "höchster",
     "verdict.level_one": "KD gleichauf mit dem Zwilling bei einem Seed (mehrere Seeds zeigen, wie viel Glück ist)",
     "verdict.ahead_one": "KD vorn um {d} Punkte bei einem Seed (mehrere Seeds zeigen, wie viel Glück ist)",
@@ -46,7 +47,8 @@ TEXT = {
                 "Temperatur bewirkt, in den KD-Verlust und in das Wissen des Lehrers geschaut und wie ein Schüler "
                 "eine Klasse lernt, die er nie gesehen hat. Oben unter <b>Hier starten</b> kannst du die Führung "
                 "jederzeit wieder öffnen.",
-    "tour.step.train": "<b>Drücke ▶ Trainieren</b> (die Voreinstellungen passen). Ein destillierter Schüler lernt aus "
+    "tour.step.train": "<b>Drücke ▶ Trainieren</b> (die Voreinstellungen passen). Ein destillierter Schüler lernt "
+                       "aus "
                        "den weichen Vorhersagen des Lehrers, sein Zwilling mit gleichem Start und gleichen Batches "
                        "nur aus den Labels.",
     "tour.step.temperature": "<b>Ändere die Temperatur T</b> links (etwa 1 oder 10) <b>und drücke noch einmal "
@@ -61,7 +63,8 @@ TEXT = {
     "tour.step.similarity": "Ändere in Abschnitt 1, <b>der Klassenähnlichkeit</b>, <b>ihr T oder ihr Modell</b>: "
                             "Welche Ziffern hält das Modell für ähnlich?",
     "tour.step.missing": "Probiere <b>die Lektion mit den fehlenden 3en</b>: wähle unter <b>Experiments</b> "
-                         "<i>Missing digit</i> und drücke <b>▶ Run experiment</b> (etwa eine Minute). Ein Schüler, der nie eine 3 "
+                         "<i>Missing digit</i> und drücke <b>▶ Run experiment</b> (etwa eine Minute). Ein Schüler, "
+                         "der nie eine 3 "
                          "gesehen hat, lernt vom Lehrer etwas über 3en.",
     "tour.seeds.one": " mit einem Seed.",
     "tour.seeds.many": " mit {n} Seeds.",

@@ -60,7 +60,8 @@ TEXT = {
     "tour.step.similarity": "In section 1, <b>the class-similarity view</b>, <b>change its T or its model</b>: "
                             "which digits does the model find alike?",
     "tour.step.missing": "Try <b>the missing-3s lesson</b>: in <b>Experiments</b>, pick <i>Missing digit</i> and "
-                         "press <b>▶ Run experiment</b> (about a minute). A student that never saw a 3 learns about 3s from "
+                         "press <b>▶ Run experiment</b> (about a minute). A student that never saw a 3 learns about "
+                         "3s from "
                          "the teacher.",
     "tour.seeds.one": " on one seed.",
     "tour.seeds.many": " on {n} seeds.",

@@ -148,7 +148,8 @@ def build(ui: Wired, registry, sess, presentation):
         with gr.Column(scale=3, min_width=420):
             ui["caption"] = gr.Markdown(label("lab.start"), elem_id="lab-caption")
             with gr.Row():
-                ui["lab_teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None, label=label("lab.teacher"),
+                ui["lab_teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None,
+                                                label=label("lab.teacher"),
                                             elem_id="lab-teacher")
                 ui["lab_student"] = gr.Radio([("your trained student", "yours"), ("pretrained student", "pretrained")],
                                          value="yours", label=label("lab.student"), elem_id="lab-student")

@@ -130,12 +130,13 @@ def build(ui: Wired, registry, sess, presentation):
                                                DEFAULTS["method"]), elem_classes="kd-pair")
         with gr.Column(scale=2, min_width=480, elem_id="train-panel"):
             with gr.Row(elem_id="run-buttons"):
-                ui["train_btn"] = gr.Button(label("train.train"), variant="primary", elem_id="train-btn", size="lg", scale=2,
-                                            min_width=110)
+                ui["train_btn"] = gr.Button(label("train.train"), variant="primary", elem_id="train-btn", size="lg",
+                                            scale=2, min_width=110)
                 ui["pause_btn"] = gr.Button(label("train.pause"), elem_id="pause-btn", size="lg", min_width=80)
                 ui["resume_btn"] = gr.Button(label("train.resume"), elem_id="resume-btn", size="lg", min_width=80)
                 ui["step_btn"] = gr.Button(label("train.step"), elem_id="step-btn", size="lg", min_width=80)
-                ui["stop_btn"] = gr.Button(label("train.stop"), variant="stop", elem_id="stop-btn", size="lg", min_width=80)
+                ui["stop_btn"] = gr.Button(label("train.stop"), variant="stop", elem_id="stop-btn", size="lg",
+                                           min_width=80)
             ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
             ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
             ui["verdict"] = gr.Markdown(elem_id="train-verdict")
