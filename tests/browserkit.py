@@ -38,3 +38,14 @@ def wait_until(fn, timeout=60.0, every=0.25, seen=None):
             return value
         time.sleep(every)
     raise AssertionError("condition not met in time" + (f"; saw: {seen()!r}" if seen else ""))
+
+
+def open_tab(page, name: str):
+    """Select a tab by its visible name, also on a phone, where Gradio moves the tabs that do not fit into a
+    "More tabs" menu."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+    else:
+        page.get_by_role("button", name="More tabs").click()
+        page.locator(".overflow-dropdown button", has_text=name).click()

@@ -22,6 +22,8 @@ pytestmark = needs_chromium
 def open_page(browser, url, **context):
     """A fresh page (its own visitor session) that records uncaught page errors."""
     ctx = browser.new_context(**{"viewport": {"width": 1440, "height": 1000}, **context})
+    # a returning visitor: the guided tour, open on a first visit above the tabs (tests/test_tour.py), is closed
+    ctx.add_init_script("localStorage.setItem('kdemo-tour-seen', '1')")
     pg = ctx.new_page()
     pg.errors = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))

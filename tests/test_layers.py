@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "kdemo"
-LAYERS = ["data", "zoo", "methods", "settings", "train", "figures", "teach", "experiments", ("app", "commands")]
+LAYERS = ["lang", "data", "zoo", "methods", "settings", "train", "figures", "teach", "experiments", ("app", "commands")]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in (layer if isinstance(layer, tuple) else (layer,))}
 
 

@@ -17,7 +17,9 @@ from .tabs import experiments as ui_experiments
 from .tabs import insights as ui_insights
 from .tabs import lab as ui_lab
 from .tabs import share as ui_share
+from .tabs import tour as ui_tour
 from .tabs import train as ui_train
+from .labels import I18N, label
 from ..teach.lab_view import pretrained_choices
 from .boards import SqliteBoards, data_dir
 from .classes import Classes
@@ -31,7 +33,7 @@ HEARTBEAT_S = 60   # an open page touches its session this often, so only abando
 def launch_options(registry: Registry | None = None) -> dict:
     """Keyword arguments for Blocks.launch: style, visible error messages, upload cap."""
     limits = registry.limits if registry is not None else None
-    out = {"theme": THEME, "css": CSS, "js": PAGE_JS, "show_error": True}
+    out = {"theme": THEME, "css": CSS, "js": PAGE_JS, "show_error": True, "i18n": I18N}
     if limits is not None:
         out["max_file_size"] = f"{limits.max_upload_mb:g}mb"
     return out
@@ -60,11 +62,12 @@ def build_demo(registry: Registry | None = None, classes: Classes | None = None)
         # polls a long run; the registry's sweeper expires idle sessions instead (and drops Gradio's copy).
         sess = ui["sess"] = gr.State(None, delete_callback=lambda s: s is not None and registry.forget(s.key))
         with gr.Row(elem_id="kd-header"):
-            gr.Markdown("# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big "
-                        "*teacher*'s soft predictions and watch it race a twin trained on labels alone.", scale=5)
+            gr.Markdown(label("page.header"), scale=5)
             presentation = ui["presentation"] = gr.Checkbox(
-                False, label="Presentation mode (bigger fonts and lines)", scale=0, min_width=260, container=False,
+                False, label=label("page.presentation"), scale=0, min_width=260, container=False,
                 elem_id="presentation")
+            ui_tour.build_button(ui)
+        ui_tour.build_panel(ui)
         if not pretrained_choices("mnist", "teacher"):
             gr.Markdown("⚠️ **No pretrained teacher found** (`pretrained/manifest.json`). Training still works "
                         "with the teacher set to *train first*; the Temperature lab needs `python -m kdemo pretrain`.")
@@ -86,6 +89,7 @@ def build_demo(registry: Registry | None = None, classes: Classes | None = None)
               bind={"registry": registry})
         ui_share.wire_load(ui, demo, registry)   # a lesson link's setup, applied when the page opens
         ui_board.wire(ui, demo, registry, classes, sess, presentation)
+        ui_tour.wire(ui, demo, sess)
         presentation.change(None, presentation, None,   # bigger page fonts, client side (the CSS is in ui_style)
                             js="(on) => { document.body.classList.toggle('kd-present', on); }")
 

@@ -19,6 +19,8 @@ import typing
 import gradio as gr
 
 from ..teach.inputs import ARGS
+from ..figures.describe import alt_html
+from .labels import english
 from ..train.worker import plain_error
 
 log = logging.getLogger("kdemo.app.build")
@@ -50,7 +52,25 @@ def guard(fn, title: str = "kdemo"):
 
 
 class Wired(dict):
-    """This page's components by name, and `on`: wire a name-returning handler to an event."""
+    """This page's components by name, and `on`: wire a name-returning handler to an event. A plot made with
+    `plot` has a text alternative (`<name>_alt`) that follows its figure (the plot's change event: the endpoints
+    that draw the plot keep their outputs, API clients see no extra value)."""
+
+    def plot(self, name: str, fig=None, alt: bool = True, **kw) -> gr.Plot:
+        """A gr.Plot and, right under it (unless `alt` is False: then call `alt`), its text alternative."""
+        self[name] = gr.Plot(fig, **kw)
+        if alt:
+            self.alt(name, fig, kw.get("visible", True))
+        return self[name]
+
+    def alt(self, name: str, fig=None, visible: bool = True) -> gr.HTML:
+        # rendered from the start (empty until a figure comes): an HTML first made invisible stays unrendered
+        alt = self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible,
+                                            elem_classes="kd-alt-box", padding=False)
+        self[name].change(guard(alt_update, "Plot description"), inputs=[self[name]], outputs=[alt],
+                          api_visibility="private", show_progress="hidden", preprocess=False,
+                          trigger_mode="always_last", queue=False)   # cheap and pure: never waits behind runs
+        return alt
 
     def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None,
            check: dict | None = None, **kw):
@@ -89,6 +109,14 @@ class Wired(dict):
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
 
 
+def alt_update(fig) -> gr.HTML:
+    """A plot's new figure (its payload, {"type": "plotly", "plot": json}): its text alternative, hidden when the
+    plot has no figure."""
+    if not isinstance(fig, dict) or not fig.get("plot"):
+        return gr.HTML("", visible=False)
+    return gr.HTML(alt_html(fig), visible=True)
+
+
 def guard_requests(demo: gr.Blocks) -> gr.Blocks:
     """The error boundary's first half: Gradio checks a request's values (how many, and files against their data
     model) before any handler runs, and answers in its own words (pydantic's "validation errors for EditorData",
@@ -103,7 +131,7 @@ def guard_requests(demo: gr.Blocks) -> gr.Blocks:
             raise
         except Exception as e:   # noqa: BLE001 - the boundary for what Gradio refuses before a handler runs
             log.info("request refused before %s: %s", getattr(block_fn, "name", "?"), str(e)[:300])
-            names = [getattr(b, "label", None) or type(b).__name__.lower() for b in block_fn.inputs]
+            names = [english(getattr(b, "label", None)) or type(b).__name__.lower() for b in block_fn.inputs]
             count = f"{len(inputs)} value(s) sent, {len(names)} expected" if len(inputs) != len(names) else \
                 "a value sent is not in the form this endpoint takes"
             raise gr.Error(f"The request was refused: {count}. This endpoint takes: {', '.join(names)[:300]} "

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..lang import TABLES as LANGS
 from .tabs.pad import PAD_CSS
 
-THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
+# Soft's defaults put blue-500 labels on blue-100 (3.0:1), white on blue-500 buttons (3.7:1) and slate-400 hints
+# (2.6:1): below WCAG AA's 4.5:1 for text. One shade darker each passes (blue-700 on blue-100 8.2:1, white on
+# blue-600 5.2:1, slate-600 on white 7.6:1; the selected tab: A11Y_CSS); in dark mode only a hovered button's
+# blue-500 fails.
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate").set(
+    block_label_text_color="*primary_700", block_title_text_color="*primary_700",
+    button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
+    checkbox_label_background_fill_selected="*primary_600",
+    button_secondary_background_fill_hover_dark="*primary_600",
+    body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300")
 
 SCALE = 1.4   # presentation mode: every text size, on the page and in the plots (kdemo/figures/curves.py's style)
 
@@ -38,6 +48,26 @@ BASE_CSS = """
 #ins-confusion td { cursor: pointer; }
 .kd-board-sentence { font-size: var(--text-xxl); font-weight: 600; padding: 8px 4px; }   /* read from the back row */
 .kd-status.queued { border-left: 6px solid #56B4E9; }
+"""
+
+# Accessibility: the page speaks one language (texts computed on the server come in every language, each marked
+# kd-l-<code>; PAGE_JS sets body.kd-lang-<code>); a plot's text alternative (kdemo/figures/describe.py) sits under
+# it as a small <details>; keyboard focus is always visible. (Rules start at body: Gradio also prefixes each rule
+# with its container, and a prefixed rule outranks an unprefixed one.)
+A11Y_CSS = """
+body:not(.kd-lang-de) .kd-l-de { display: none !important; }
+body.kd-lang-de .kd-l-en { display: none !important; }
+.kd-alt-box { font-size: var(--text-sm); }
+.kd-alt summary { cursor: pointer; color: var(--body-text-color); text-decoration: underline; }
+.kd-alt table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
+.kd-alt th, .kd-alt td { border: 1px solid var(--border-color-primary); padding: 2px 8px; text-align: right; }
+.kd-alt caption { text-align: left; font-weight: 600; }
+#kd-tabs [role=tab].selected { color: var(--primary-600); }   /* Gradio's accent, blue-500, is 3.7:1 on white */
+.dark #kd-tabs [role=tab].selected { color: var(--primary-400); }
+#kd-tour { border: 2px solid var(--color-accent); border-radius: 10px; }
+#tour-text { font-size: var(--text-lg); }
+#tour-text .kd-tour-head { font-size: var(--text-sm); font-weight: 600; color: var(--body-text-color-subdued); }
+:focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
 """
 
 # Results tables: Gradio sizes each column to its unwrapped content. Capping that width (a CSS variable the
@@ -89,6 +119,9 @@ PHONE_CSS = """
   #train-panel { order: -1; }
   #kd-header { --text-xxl: 22px; flex-direction: column; gap: 4px; }
   #kd-header p { display: none; }
+  #tour-text { font-size: var(--text-md); }
+  #tour-buttons { flex-wrap: wrap !important; gap: 4px; }
+  #tour-buttons button { min-width: 0 !important; flex: 1 1 40% !important; }
   #run-buttons { flex-wrap: nowrap !important; gap: 4px; }
   #run-buttons button { min-width: 0 !important; flex: 1 1 0 !important; padding: 8px 2px;
                         font-size: var(--text-md); }
@@ -104,6 +137,11 @@ PHONE_CSS = """
 # hidden (presentation mode switched on the Train tab redraws the lab's) is laid out at plotly's default width,
 # its subplot titles overlapping; plotly resizes responsive plots on a window resize, so a tab click sends one.
 PAGE_JS = """() => {
+  const asked = new URLSearchParams(location.search).get('lang');
+  const spoken = [asked, ...(navigator.languages || [navigator.language])].filter(Boolean)
+    .map((l) => l.toLowerCase().slice(0, 2)).find((l) => KD_LANGS.includes(l)) || 'en';
+  document.documentElement.lang = spoken;
+  document.body.classList.add('kd-lang-' + spoken);
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);
@@ -116,4 +154,6 @@ PAGE_JS = """() => {
   }, true);
 }"""
 
-CSS = BASE_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
+CSS = BASE_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
+
+PAGE_JS = PAGE_JS.replace("KD_LANGS", repr(list(LANGS)))   # the languages kdemo.lang speaks

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 TEACHER, KD, SCRATCH = "#009E73", "#0072B2", "#E69F00"   # Okabe-Ito: colour-blind safe, projector friendly
 PART_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
 DASH = {"kd": "solid", "scratch": "dot", "teacher": "dash"}
+PATTERN = {"kd": "/", "scratch": ".", "teacher": ""}   # bars, like lines, differ by more than colour (WCAG 1.4.1)
 COLOR = {"kd": KD, "scratch": SCRATCH, "teacher": TEACHER}
 SERIES = [c for c in PART_COLORS if c not in (TEACHER, SCRATCH)]   # other lines: green and orange stay the roles'
 NEUTRAL = "#999999"          # a "before" bar, a reference

@@ -11,7 +11,7 @@ import math
 
 import plotly.graph_objects as go
 
-from .curves import COLOR, DASH, figure, layout, style
+from .curves import COLOR, DASH, PATTERN, figure, layout, style
 
 NAMES = {"teacher": "teacher", "kd": "distilled student", "scratch": "twin (labels only)"}
 SEQ, DIV, DIAG = "Cividis", "PuOr", "Greys"
@@ -94,7 +94,7 @@ def per_class_figure(per_class: dict, classes: list[str], presentation: bool = F
         lo = [m - 100 * min(v) if v else 0 for v, m in zip(cols, mean)]
         lows += [100 * min(v) for v in cols if v]
         data.append({"type": "bar", "name": NAMES[key] + (f" (mean of {len(rows)} seeds)" if len(rows) > 1 else ""),
-                     "x": classes, "y": mean, "marker": {"color": COLOR[key]},
+                     "x": classes, "y": mean, "marker": {"color": COLOR[key], "pattern": {"shape": PATTERN[key]}},
                      "error_y": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo,
                                  "visible": len(rows) > 1, "thickness": 1.5},
                      "hovertemplate": "class %{x}: %{y:.2f}%<extra>" + NAMES[key] + "</extra>"})
@@ -129,7 +129,8 @@ def image_probs_figure(probs: dict, classes: list[str], label: int, title: str,
                        presentation: bool = False) -> go.Figure:
     """Each model's probabilities (T = 1) for one test image; the true class is marked."""
     st = style(presentation)
-    data = [{"type": "bar", "name": NAMES[key], "x": classes, "y": list(p), "marker": {"color": COLOR[key]},
+    data = [{"type": "bar", "name": NAMES[key], "x": classes, "y": list(p),
+             "marker": {"color": COLOR[key], "pattern": {"shape": PATTERN[key]}},
              "hovertemplate": "%{x}: %{y:.4f}<extra>" + NAMES[key] + "</extra>"} for key, p in probs.items()]
     lay = layout(title, presentation, barmode="group", hovermode="closest", height=st["height"] - 40,
                  xaxis={"type": "category", "title": {"text": f"class (true: {classes[label]})"}, "tickangle": 0},

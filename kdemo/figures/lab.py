@@ -5,7 +5,7 @@ import math
 
 import plotly.graph_objects as go
 
-from .curves import CLEAR, KD, TEACHER, figure, style
+from .curves import CLEAR, KD, PATTERN, TEACHER, figure, style
 
 
 def _axis_names(i: int) -> tuple[str, str]:
@@ -45,9 +45,11 @@ def temperature_figure(res, presentation: bool = False) -> go.Figure:
     data = []
     for i in range(n):
         xa, ya = _axis_names(i)
-        for who, probs, color in (("teacher", res.teacher_probs, TEACHER), ("student", res.student_probs, KD)):
+        for who, probs, color, role in (("teacher", res.teacher_probs, TEACHER, "teacher"),
+                                        ("student", res.student_probs, KD, "kd")):
             data.append({"type": "bar", "name": who, "x": short, "y": [float(p) for p in probs[i]],
-                         "marker": {"color": color}, "xaxis": xa, "yaxis": ya, "legendgroup": who,
+                         "marker": {"color": color, "pattern": {"shape": PATTERN[role]}}, "xaxis": xa, "yaxis": ya,
+                         "legendgroup": who,
                          "showlegend": i == 0, "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
     layout = _panel_layout(titles, _grid(n), st, y_range=[0, 1])
     layout.update(CLEAR, height=st["height"] - 20, barmode="group", bargap=0.15, bargroupgap=0.0,
@@ -68,11 +70,12 @@ def dkd_figure(res, presentation: bool = False) -> go.Figure:
     data = []
     for who, b, rest, color in (("teacher", res.binary_teacher, res.rest_teacher, TEACHER),
                                 ("student", res.binary_student, res.rest_student, KD)):
-        data.append({"type": "bar", "name": who, "x": [f"'{target}'", "rest"], "y": list(b), "marker": {"color": color},
+        bars = {"color": color, "pattern": {"shape": PATTERN["kd" if who == "student" else "teacher"]}}
+        data.append({"type": "bar", "name": who, "x": [f"'{target}'", "rest"], "y": list(b), "marker": bars,
                      "xaxis": "x", "yaxis": "y", "legendgroup": who, "showlegend": True,
                      "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
         data.append({"type": "bar", "name": who, "x": list(res.rest_classes), "y": [float(p) for p in rest],
-                     "marker": {"color": color}, "xaxis": "x2", "yaxis": "y2", "legendgroup": who,
+                     "marker": bars, "xaxis": "x2", "yaxis": "y2", "legendgroup": who,
                      "showlegend": False, "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
     terms = {"TCKD": res.tckd, "NCKD": res.nckd, "1−p<sub>t</sub>": res.weight,
              "(1−p<sub>t</sub>)·NCKD": res.weight * res.nckd, "KD": res.kd}

@@ -1,9 +1,9 @@
 """Lessons a teacher can hand out: the whole setup of the page in a link, and back.
 
 The Train settings use the parameter table's keys (kdemo.settings.text: the same as the JSON config); the page keys
-are `tab`, `lab_t`, `digit`, `experiment`, `present`, and the lesson's `hide` (groups of the table, or single
-settings), `lock`, `autorun` and `q` (a question for the class, plain text); `class` and `board` carry a class
-code (kdemo.app.classes reads and checks them). Reading never fails: whatever is
+are `tab`, `lab_t`, `digit`, `experiment`, `present`, `tour` (open the guided tour), `lang` (the page's language), and
+the lesson's `hide` (groups of the table, or single settings), `lock`, `autorun` and `q` (a question for the class,
+plain text); `class` and `board` carry a class code (kdemo.app.classes reads and checks them). Reading never fails: whatever is
 unknown, malformed, out of range or beyond the server's limits is left at its default and listed in `ignored`.
 """
 from __future__ import annotations
@@ -12,13 +12,15 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
+from ..lang import TABLES as LANGS
 from .config import TrainConfig
 from .params import BY_NAME, GROUPS, PARAMS, TRUE, FALSE
 from .text import QUERY_LIMIT, changed, from_query
 
 TABS = ("train", "lab", "experiments", "insights")
 QUESTION_MAX = 300
-PAGE_KEYS = ("tab", "lab_t", "digit", "experiment", "present", "hide", "lock", "autorun", "q", "class", "board")
+PAGE_KEYS = ("tab", "lab_t", "digit", "experiment", "present", "hide", "lock", "autorun", "q", "class", "board", "tour",
+             "lang")
 HIDEABLE = GROUPS + tuple(p.name for p in PARAMS if p.control)
 LAB_T = (0.5, 50.0)
 DIGITS = 10_000          # MNIST test images
@@ -37,6 +39,8 @@ class Lesson:
     lock: bool = False
     autorun: bool = False
     question: str = ""
+    tour: bool = False
+    lang: str | None = None
     ignored: list[str] = field(default_factory=list)
 
     def hidden_params(self) -> set[str]:
@@ -108,7 +112,12 @@ def parse_link(query: str | dict, experiments=(), limits=None) -> Lesson:
             lesson.experiment = page["experiment"]
         else:
             ignored.append(f"experiment={page['experiment'][:30]!r}: not an experiment of this app")
-    for key in ("present", "lock", "autorun"):
+    if "lang" in page:
+        if page["lang"] in LANGS:
+            lesson.lang = page["lang"]
+        else:
+            ignored.append(f"lang={page['lang'][:20]!r}: choose one of {', '.join(LANGS)}")
+    for key in ("present", "lock", "autorun", "tour"):
         if key in page:
             setattr(lesson, key, _flag(key, page[key], ignored))
     if "hide" in page:
@@ -136,9 +145,11 @@ def build_link(lesson: Lesson) -> str:
         items["digit"] = str(lesson.digit)
     if lesson.experiment:
         items["experiment"] = lesson.experiment
-    for key in ("present", "lock", "autorun"):
+    for key in ("present", "lock", "autorun", "tour"):
         if getattr(lesson, key):
             items[key] = "1"
+    if lesson.lang:
+        items["lang"] = lesson.lang
     if lesson.hide:
         items["hide"] = ",".join(h for h in lesson.hide if h in HIDEABLE)
     if lesson.question:

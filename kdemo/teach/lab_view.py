@@ -69,6 +69,24 @@ def example_indices() -> list[int]:
 def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session, presentation: bool) -> dict:
     """Everything the lab shows for `digit`: preview, small multiples, DKD view, the numbers and a caption."""
     t0 = time.perf_counter()
+    res, who = lab_result(digit, T, target, teacher_key, student_choice, session)
+    preview = np.kron((255 * digit).astype(np.uint8), np.ones((6, 6), dtype=np.uint8))
+    ms = 1000 * (time.perf_counter() - t0)
+    numbers = (f"At **T = {res.T:g}**, target **{res.classes[res.target]}** (teacher's p<sub>t</sub> = "
+               f"{res.binary_teacher[0]:.3f}): **TCKD** = {res.tckd:.4f}, **NCKD** = {res.nckd:.4f}, weight "
+               f"**1 − p<sub>t</sub>** = {res.weight:.3f}, so **KD** = {res.tckd:.4f} + {res.weight:.3f} × "
+               f"{res.nckd:.4f} = **{res.kd:.4f}**. A confident teacher (p<sub>t</sub> → 1) silences NCKD: "
+               f"that is why DKD weights it separately (β).")
+    says = f"teacher says **{res.classes[res.teacher_pred]}**, student says **{res.classes[res.student_pred]}**"
+    caption = f"Teacher: pretrained {teacher_key} · Student: {who} · {says} · computed in {ms:.0f} ms"
+    if session is not None:     # served from the session's folder (see Session.image_file)
+        preview = session.image_file(preview)
+    return {"preview": preview, "probs": temperature_figure(res, presentation), "dkd": dkd_figure(res, presentation),
+            "numbers": numbers, "caption": caption, "digit": digit}
+
+
+def lab_result(digit: np.ndarray, T, target, teacher_key, student_choice, session):
+    """(LabResult, which student) for `digit` at temperature T: the lab's numbers without its figures."""
     T, student_choice, target = TEMPERATURE.take(T), STUDENT.take(student_choice), TARGET.take(target or "auto")
     valid = [k for _, k in pretrained_choices("mnist", "teacher")]
     if not valid:
@@ -92,16 +110,4 @@ def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session,
     info = DATASETS["mnist"]
     res = _infer(teacher, student, digit, info.mean[0], info.std[0], info.class_names, LAB_TEMPS, float(T),
                  None if tgt is None else int(tgt))
-    preview = np.kron((255 * digit).astype(np.uint8), np.ones((6, 6), dtype=np.uint8))
-    ms = 1000 * (time.perf_counter() - t0)
-    numbers = (f"At **T = {res.T:g}**, target **{res.classes[res.target]}** (teacher's p<sub>t</sub> = "
-               f"{res.binary_teacher[0]:.3f}): **TCKD** = {res.tckd:.4f}, **NCKD** = {res.nckd:.4f}, weight "
-               f"**1 − p<sub>t</sub>** = {res.weight:.3f}, so **KD** = {res.tckd:.4f} + {res.weight:.3f} × "
-               f"{res.nckd:.4f} = **{res.kd:.4f}**. A confident teacher (p<sub>t</sub> → 1) silences NCKD: "
-               f"that is why DKD weights it separately (β).")
-    says = f"teacher says **{res.classes[res.teacher_pred]}**, student says **{res.classes[res.student_pred]}**"
-    caption = f"Teacher: pretrained {teacher_key} · Student: {who} · {says} · computed in {ms:.0f} ms"
-    if session is not None:     # served from the session's folder (see Session.image_file)
-        preview = session.image_file(preview)
-    return {"preview": preview, "probs": temperature_figure(res, presentation), "dkd": dkd_figure(res, presentation),
-            "numbers": numbers, "caption": caption, "digit": digit}
+    return res, who

@@ -16,7 +16,7 @@ import time
 import torch
 
 from .health import Health
-from .stats import compare, fair_verdict
+from .stats import compare, fair_verdict, verdict_parts
 
 
 def points(steps: int, n: int) -> set[int]:
@@ -100,6 +100,7 @@ class Recorder:
             c = compare(kd["seeds"], tw["seeds"], [cfg.seed + i for i in range(len(kd["seeds"]))])
             stalled = any(e.get("kind") == "stall" and e.get("group") == "scratch" for e in snap["health"])
             out["verdict"] = fair_verdict(c["verdict"], cfg.lr, out["twin_lr"], out["twin_lr_best"], stalled)
+            out["verdict_parts"] = verdict_parts(c)   # the comparison's numbers, for other languages
             if len(kd["seeds"]) > 1:
                 out.update({k: v for k, v in c.items() if k != "verdict"})
         out["metrics"] = final_metrics(snap["final"], c, run.cfg.seed, out)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+from ..lang import Signed, number, text
+
 # Two-sided 95% quantiles of Student's t, t_{0.975}(df), for the seeds a run allows (1 to 8: df 1 to 7) and a few
 # more for experiments that pool runs.
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
@@ -56,23 +58,28 @@ def compare(kd: list[float], twin: list[float], seeds: list[int]) -> dict:
     return out
 
 
-def verdict(c: dict) -> str:
+def verdict(c: dict, lang: str = "en") -> str:
     """"KD ahead by 2.1 ± 0.8 points over 5 seeds" (± the 95% interval's half width), "no clear difference", or
-    "KD behind"; one seed says only what it saw and that it is one seed."""
+    "KD behind"; one seed says only what it saw and that it is one seed. Worded by kdemo.lang's "verdict.*"."""
+    key, params = verdict_parts(c)
+    return text(key, lang, **{k: number(v, lang, 1) if isinstance(v, float) else v for k, v in params.items()})
+
+
+def verdict_parts(c: dict) -> tuple[str, dict]:
+    """The verdict as data: its text's key in kdemo.lang and the numbers it names (points, floats)."""
     n = len(c["per_seed"])
     d = 100 * c["diff_mean"]
     if c["diff_ci95"] is None:
         if abs(d) < 0.05:
-            return "KD level with the twin on one seed (run several seeds to see how much is luck)"
-        side = "ahead by" if d > 0 else "behind by"
-        return f"KD {side} {abs(d):.1f} points on one seed (run several seeds to see how much is luck)"
+            return "verdict.level_one", {}
+        return ("verdict.ahead_one" if d > 0 else "verdict.behind_one"), {"d": abs(d)}
     lo, hi = (100 * v for v in c["diff_ci95"])
     half = (hi - lo) / 2
     if lo > 0:
-        return f"KD ahead by {d:.1f} ± {half:.1f} points over {n} seeds"
+        return "verdict.ahead", {"d": d, "half": half, "n": n}
     if hi < 0:
-        return f"KD behind by {-d:.1f} ± {half:.1f} points over {n} seeds"
-    return f"no clear difference: KD − twin = {d:+.1f} ± {half:.1f} points over {n} seeds"
+        return "verdict.behind", {"d": -d, "half": half, "n": n}
+    return "verdict.unclear", {"d": Signed(d), "half": half, "n": n}
 
 
 def rate(lr: float) -> str:

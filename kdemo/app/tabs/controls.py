@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..labels import label
 from ...settings.config import TrainConfig
 from ...data.datasets import DATASETS
 from ...methods.distillers import DISTILLERS
@@ -55,7 +56,9 @@ def control(p: Param, values: dict) -> gr.components.Component:
     v = values.get(p.name, p.default)
     if v is None and p.blank_ok:
         v = 0                          # "0 = the server's cap": a box with a value, which API clients may omit
-    kw = dict(label=p.label, elem_id=f"cfg-{p.name}", visible=visible(p, values), info=_info(p))
+    # label and help in the visitor's language (kdemo/app/labels.py; the English ones are the table's own)
+    kw = dict(label=label(f"param.{p.name}"), elem_id=f"cfg-{p.name}", visible=visible(p, values),
+              info=label(f"param.{p.name}.info") if _info(p) else None)
     if p.control == "dropdown":
         return gr.Dropdown(choices(p, values), value=v, **kw)
     if p.control == "radio":

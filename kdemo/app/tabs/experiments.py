@@ -112,7 +112,9 @@ def build(ui: Wired, X, registry, sess, presentation):
             ui["explanation"] = gr.Markdown(exps[first].explanation, elem_id="exp-explanation")
     with gr.Row(elem_id="exp-figs"):   # two figures a row at 1440 px: titles and legends need the width
         for i in range(N_FIGS):
-            ui[f"fig{i}"] = gr.Plot(visible=False, show_label=False, elem_id=f"exp-fig{i}", min_width=560)
+            ui.plot(f"fig{i}", alt=False, visible=False, show_label=False, elem_id=f"exp-fig{i}", min_width=560)
+    for i in range(N_FIGS):   # below the row: a figure's text alternative is shown and hidden with it
+        ui.alt(f"fig{i}")
     ui["exp_table"] = gr.Dataframe(interactive=False, wrap=True, label="Results", max_height=360, visible=False,
                                    elem_id="exp-table")
     ui["exp_timer"] = gr.Timer(1.0, active=False)

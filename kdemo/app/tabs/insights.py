@@ -198,7 +198,7 @@ def on_tab_report(evt: gr.SelectData, sess) -> dict:
 # ---------------------------------------------------------------- layout and wiring
 
 def _plot(ui: Wired, name: str, message: str, elem: str, height: int = 340):
-    ui[name] = gr.Plot(plots.empty_figure(message, height=height), show_label=False, elem_id=elem)
+    ui.plot(name, plots.empty_figure(message, height=height), show_label=False, elem_id=elem)
 
 
 def knob(k, p):
@@ -211,14 +211,15 @@ def knob(k, p):
     return gr.Slider(p.lo, p.hi, value=k.value, step=k.step, **kw)
 
 
-def output(name: str, kind: str, placeholder: str):
+def output(ui: Wired, name: str, kind: str, placeholder: str):
+    """A view's output component, stored under its name; a figure gets its text alternative (Wired.plot)."""
     elem = name.replace("_", "-")
     if kind == "figure":
-        return gr.Plot(plots.empty_figure(placeholder, height=430 if name == "ins_sim" else 340), show_label=False,
-                       elem_id=elem)
-    if kind == "table":
-        return gr.Dataframe(interactive=False, elem_id=elem, show_label=False)
-    return gr.Markdown(elem_id=elem)
+        ui.plot(name, plots.empty_figure(placeholder, height=430 if name == "ins_sim" else 340), show_label=False,
+                elem_id=elem)
+    else:
+        ui[name] = gr.Dataframe(interactive=False, elem_id=elem, show_label=False) if kind == "table" \
+            else gr.Markdown(elem_id=elem)
 
 
 def drill_down(ui: Wired):
@@ -240,8 +241,7 @@ def drill_down(ui: Wired):
                 ui["ins_open"] = gr.Button("Open in lab →", variant="primary", elem_id="ins-open", scale=0,
                                            min_width=160)
         with gr.Column(scale=3, min_width=420):
-            ui["ins_probs"] = gr.Plot(plots.empty_figure("Pick an image", height=300), show_label=False,
-                                      elem_id="ins-probs")
+            ui.plot("ins_probs", plots.empty_figure("Pick an image", height=300), show_label=False, elem_id="ins-probs")
 
 
 def build(ui: Wired, registry, sess, presentation):
@@ -254,12 +254,12 @@ def build(ui: Wired, registry, sess, presentation):
     for i, (key, view) in enumerate(CATALOG.items(), 1):
         with gr.Column(visible=view.shown({"omit": ()}), elem_id=f"ins-{key}") as box:
             ui[BOXES[key]] = box
-            gr.Markdown(f"### {i} · {view.title}" + (f"\n{view.intro}" if view.intro else ""))
+            gr.Markdown(f"## {i} · {view.title}" + (f"\n{view.intro}" if view.intro else ""))
             with gr.Row():
                 for k in view.knobs:
                     ui[k.name] = knob(k, ARGS[k.arg])
             for name, kind, placeholder in view.outputs:
-                ui[name] = output(name, kind, placeholder)
+                output(ui, name, kind, placeholder)
             if key == "per_class":
                 drill_down(ui)
     _wire(ui, registry, sess, presentation)

@@ -18,6 +18,7 @@ from ...teach.lab import LabInputError, read_sketch, sketch_to_digit
 from ...teach.inputs import LAB_ARGS, T_RANGE
 from ...teach.lab_view import example_indices, lab_view, pretrained_choices, test_digit
 from ..kit import Wired, session_of
+from ..labels import label
 from .pad import PAD_HTML, PAD_JS, pad_image
 
 PENDING_SKETCHES = 256   # drawings uploaded but not yet processed that the server keeps, all visitors together
@@ -136,38 +137,45 @@ def build(ui: Wired, registry, sess, presentation):
     teachers = pretrained_choices("mnist", "teacher")
     with gr.Row(equal_height=False):
         with gr.Column(scale=0, min_width=330):
-            gr.Markdown("**Draw a digit** with the mouse or a finger.")
+            gr.Markdown(label("lab.draw"))
             ui["pad"] = gr.HTML(None, html_template=PAD_HTML, js_on_load=PAD_JS, elem_id="sketch",
                                 apply_default_css=False)
             ui["sketch"] = bound_uploads(gr.Sketchpad(   # the /lab API's input, never shown
                 type="numpy", elem_id="lab-api-sketch", canvas_size=(280, 280), show_label=False, layers=False,
                 visible=False), limits.max_layers, int(limits.max_upload_mb * 2**20))
         with gr.Column(scale=0, min_width=210):
-            ui["preview"] = gr.Image(label="What the models see (28×28)", height=250, interactive=False,
+            ui["preview"] = gr.Image(label=label("lab.preview"), height=250, interactive=False,
                                      elem_id="lab-preview", buttons=[])
         with gr.Column(scale=3, min_width=420):
-            ui["caption"] = gr.Markdown("Draw a digit or pick an MNIST test digit below.", elem_id="lab-caption")
+            ui["caption"] = gr.Markdown(label("lab.start"), elem_id="lab-caption")
             with gr.Row():
-                ui["lab_teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None, label="Teacher",
+                ui["lab_teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None,
+                                                label=label("lab.teacher"),
                                             elem_id="lab-teacher")
                 ui["lab_student"] = gr.Radio([("your trained student", "yours"), ("pretrained student", "pretrained")],
-                                         value="yours", label="Student", elem_id="lab-student")
+                                         value="yours", label=label("lab.student"), elem_id="lab-student")
                 ui["lab_target"] = gr.Dropdown(["auto"] + [str(i) for i in range(10)], value="auto",
-                                           label="Target class (auto = teacher's guess)", elem_id="lab-target")
+                                           label=label("lab.target"), elem_id="lab-target")
             gallery = None
             try:
                 pics = [(np.kron((255 * test_digit(i)).astype(np.uint8), np.ones((3, 3), dtype=np.uint8)), str(k))
                         for k, i in enumerate(example_indices())]   # nearest-neighbour 3x: crisp pixels
                 gallery = gr.Gallery(pics, columns=10, rows=1, height=84, allow_preview=False, elem_id="lab-examples",
                                      object_fit="contain", buttons=[], show_label=False)
-                gr.Markdown("↑ …or click an MNIST test digit.", elem_classes="kd-note")
+                gr.Markdown(label("lab.pick"), elem_classes="kd-note")
             except Exception:  # noqa: BLE001 - no MNIST test set: drawing still works
                 gallery = None
-    ui["probs"] = gr.Plot(plots.empty_figure(EMPTY_PROBS, height=320), show_label=False, elem_id="lab-probs")
-    gr.Markdown("### Decoupled view (DKD): target vs rest at any temperature")
-    ui["lab_T"] = gr.Slider(*T_RANGE, value=4, step=0.5, label="Temperature T for the decoupled view",
+            # The keyboard path (the pad needs a pointer): a test image by number, then T with the arrow keys.
+            with gr.Row(equal_height=True):
+                ui["lab_index"] = gr.Number(0, label=label("lab.index"), precision=0, minimum=0,
+                                            maximum=9999, elem_id="lab-index", min_width=160)
+                digit_btn = gr.Button(label("lab.show"), elem_id="lab-show", scale=0, min_width=180)
+            gr.Markdown(label("lab.keys"), elem_classes="kd-note", elem_id="lab-keys")
+    ui.plot("probs", plots.empty_figure(EMPTY_PROBS, height=320), show_label=False, elem_id="lab-probs")
+    gr.Markdown(label("lab.decoupled"))
+    ui["lab_T"] = gr.Slider(*T_RANGE, value=4, step=0.5, label=label("lab.T"),
                             elem_id="lab-T")
-    ui["dkd"] = gr.Plot(plots.empty_figure(EMPTY_DKD, height=320), show_label=False, elem_id="lab-dkd")
+    ui.plot("dkd", plots.empty_figure(EMPTY_DKD, height=320), show_label=False, elem_id="lab-dkd")
     ui["numbers"] = gr.Markdown(elem_id="lab-numbers")
     ui["digit"] = gr.State(None)
     # "lab_" names: "teacher" and "student" are the Train tab's controls
@@ -187,7 +195,5 @@ def build(ui: Wired, registry, sess, presentation):
           **lab)
     if gallery is not None:   # a click in the page; API clients name a test image by its index (/lab_digit)
         ui.on(gallery.select, on_example, knobs, shows, api_visibility="private", bind=with_registry, **lab)
-    ui["lab_index"] = gr.Number(0, visible=False)
-    digit_btn = gr.Button(visible=False)
     ui.on(digit_btn.click, on_test_digit, ["lab_index", *knobs], shows, api_name="lab_digit", bind=with_registry,
           **lab)

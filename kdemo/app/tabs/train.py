@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from ... import lang
 from ...figures import curves as plots
 from ...train.engine import Run
 from ...settings.params import DEFAULTS
@@ -12,6 +13,7 @@ from ...train.results import RESULT_COLUMNS
 from ..sessions import Busy
 from .controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
                           visibility_updates)
+from ..labels import label
 from ..kit import Wired, session_of, status_html, waiting_ticket
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
@@ -44,6 +46,14 @@ def _live_line(snap: dict) -> str:
     if "scratch/test_acc" in r:
         parts.append(f"{names['scratch']} **{100 * r['scratch/test_acc']:.1f}%**")
     return f"Epoch {r['epoch']:.2f}{seeds}: " + " vs ".join(parts) + " on the curve's test images."
+
+
+def verdict_text(summary: dict) -> str:
+    """The run's verdict in bold, in every language kdemo speaks (the page shows the visitor's)."""
+    if "verdict_parts" not in summary:
+        return f"**{summary['verdict']}**"
+    key, params = summary["verdict_parts"]
+    return f"<b>{lang.html(key, **params)}</b>"
 
 
 def _warnings(snap: dict) -> str:
@@ -90,7 +100,7 @@ def train_poll(sess, presentation) -> dict:
     student = sess.student_file(run)
     summary = run.summary()
     return {**out, "timer": gr.Timer(active=False), "table": results_frame(sess),
-            "verdict": f"**{summary['verdict']}**" if summary.get("verdict") else _live_line(snap),
+            "verdict": verdict_text(summary) if summary.get("verdict") else _live_line(snap),
             "csv": gr.DownloadButton(value=str(sess.results_csv()), interactive=True),
             "student_file": gr.DownloadButton(value=str(student) if student else None, interactive=student is not None),
             "config_file": gr.DownloadButton(value=str(sess.config_json(run)), interactive=True)}
@@ -135,22 +145,24 @@ def build(ui: Wired, registry, sess, presentation):
                                                DEFAULTS["method"]), elem_classes="kd-pair")
         with gr.Column(scale=2, min_width=480, elem_id="train-panel"):
             with gr.Row(elem_id="run-buttons"):
-                ui["train_btn"] = gr.Button("▶ Train", variant="primary", elem_id="train-btn", size="lg", scale=2,
-                                            min_width=110)
-                ui["pause_btn"] = gr.Button("Pause", elem_id="pause-btn", size="lg", min_width=80)
-                ui["resume_btn"] = gr.Button("Resume", elem_id="resume-btn", size="lg", min_width=80)
-                ui["step_btn"] = gr.Button("Step ›", elem_id="step-btn", size="lg", min_width=80)
-                ui["stop_btn"] = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", size="lg", min_width=80)
+                ui["train_btn"] = gr.Button(label("train.train"), variant="primary", elem_id="train-btn", size="lg",
+                                            scale=2, min_width=110)
+                ui["pause_btn"] = gr.Button(label("train.pause"), elem_id="pause-btn", size="lg", min_width=80)
+                ui["resume_btn"] = gr.Button(label("train.resume"), elem_id="resume-btn", size="lg", min_width=80)
+                ui["step_btn"] = gr.Button(label("train.step"), elem_id="step-btn", size="lg", min_width=80)
+                ui["stop_btn"] = gr.Button(label("train.stop"), variant="stop", elem_id="stop-btn", size="lg",
+                                           min_width=80)
             ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
             ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
             ui["verdict"] = gr.Markdown(elem_id="train-verdict")
-            ui["acc"] = gr.Plot(plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
-                                elem_id="acc-plot")
+            ui.plot("acc", plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
+                    elem_id="acc-plot")
             ui["warnings"] = gr.Markdown(elem_id="train-warnings")
             with gr.Row():
-                ui["loss"] = gr.Plot(plots.empty_figure("Losses"), show_label=False, elem_id="loss-plot")
-                ui["tput"] = gr.Plot(plots.empty_figure("Throughput"), show_label=False, elem_id="tput-plot")
-    gr.Markdown("### Results of this session")
+                for name, title in (("loss", "Losses"), ("tput", "Throughput")):
+                    with gr.Column(min_width=240):
+                        ui.plot(name, plots.empty_figure(title), show_label=False, elem_id=f"{name}-plot")
+    gr.Markdown(label("page.results"))
     ui["table"] = gr.Dataframe(results_frame(None), interactive=False, elem_id="results", max_height=320, wrap=True)
     with gr.Row():
         ui["csv"] = gr.DownloadButton("⬇ Results (CSV)", interactive=False, size="md", elem_id="dl-csv")

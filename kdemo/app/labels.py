@@ -1,0 +1,54 @@
+"""Static labels in the visitor's language through Gradio's own gr.I18n (translated in the browser, from its
+language), made from kdemo.lang's tables; the Train tab's settings from the parameter table (English) and
+kdemo/lang/de.py's PARAMS. svelte-i18n reads a dot in a key as a path, so the keys use _ instead."""
+from __future__ import annotations
+
+import re
+
+import gradio as gr
+
+from ..lang import TABLES, de
+from ..settings.params import PARAMS
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def _key(key: str) -> str:
+    return key.replace(".", "_")
+
+
+def info_line(help_text: str, p, lang: str = "en") -> str | None:
+    """A setting's help line under its control: the help, and a number's range (as the language writes it)."""
+    if p.kind in ("int", "float") and p.control == "number":
+        to, lo, hi = (" bis ", f"{p.lo:g}".replace(".", ","), f"{p.hi:,g}".replace(",", ".")) if lang == "de" \
+            else (" to ", f"{p.lo:g}", f"{p.hi:,g}")
+        lo = f"> {lo}" if p.lo_open else lo
+        empty = (de.EMPTY.get(p.empty, p.empty) if lang == "de" else p.empty) if p.blank_ok else ""
+        return f"{help_text} ({lo}{to}{hi}{'; 0 = ' + empty if empty else ''})"
+    return help_text if p.control in ("checkbox", "radio", "checkboxgroup") else None
+
+
+def _params(lang: str) -> dict:
+    out = {}
+    for p in PARAMS:
+        if not p.control:
+            continue
+        name, help_text = (p.label, p.help) if lang == "en" else de.PARAMS[p.name]
+        out[_key(f"param.{p.name}")] = name
+        out[_key(f"param.{p.name}.info")] = info_line(help_text, p, lang) or ""
+    return out
+
+
+I18N = gr.I18n(**{code: {**{_key(k): TAG.sub("", v) for k, v in table.items()}, **_params(code)}
+                  for code, table in TABLES.items()})
+
+
+def label(key: str):
+    """The label `key` (kdemo.lang, or param.<name> / param.<name>.info), translated in the browser."""
+    return I18N(_key(key))
+
+
+def english(value) -> str | None:
+    """A label as English text (for messages the server writes): an I18n key's English, else the value."""
+    key = getattr(value, "key", None)
+    return I18N.translations["en"].get(key, key) if key is not None else value

@@ -1,0 +1,65 @@
+"""The words kdemo shows, in each language it speaks: one table per language (en.py, de.py), a key per text.
+
+The bottom layer, so every layer can name its texts by key; formatting happens where the language is known (the
+app, from the visitor's `?lang=` or browser; the CLI speaks English). Texts take named parameters
+(`text("tour.result", lang, kd=93.1, ...)`), so a wording can change without touching its callers; numbers go
+through `number`, which writes them the language's way (93.1 in English, 93,1 in German).
+"""
+from __future__ import annotations
+
+import html as _html
+import string
+
+from . import de, en
+
+TABLES = {"en": en.TEXT, "de": de.TEXT}
+NAMES = {"en": "English", "de": "Deutsch"}
+DEFAULT = "en"
+
+
+def text(key: str, lang: str = DEFAULT, **params) -> str:
+    """The text `key` in `lang` with its parameters filled in (English where `lang` is unknown)."""
+    table = TABLES.get(lang, TABLES[DEFAULT])
+    return table[key].format(**params) if params else table[key]
+
+
+class Signed(float):
+    """A number written with its sign (+2.9, −1.0): a difference."""
+
+
+def number(value: float, lang: str = DEFAULT, digits: int = 1) -> str:
+    """`value` with `digits` decimals and thousands grouped, as the language writes it (a Signed one with +/−)."""
+    s = f"{value:+,.{digits}f}" if isinstance(value, Signed) else f"{value:,.{digits}f}"
+    if lang == "de":
+        s = s.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return s
+
+
+def html(key: str, digits: int = 1, **params) -> str:
+    """The text in every language, each in a <span lang=..> the page shows only in its language (kdemo/app/
+    style.py). Numbers (a float, or (value, digits)) are written the language's way; every other value is
+    escaped (it may be a visitor's text)."""
+    out = []
+    for code in TABLES:
+        values = {k: number(v, code, digits) if isinstance(v, float) else
+                  number(v[0], code, v[1]) if isinstance(v, tuple) else _html.escape(str(v))   # (value, digits)
+                  for k, v in params.items()}
+        out.append(f"<span class='kd-l kd-l-{code}' lang='{code}'>{text(key, code, **values)}</span>")
+    return "".join(out)
+
+
+def pick(query: str | None = None, accept: str | None = None) -> str:
+    """The page's language: `?lang=` when it names one kdemo speaks, else the browser's first one it speaks
+    (Accept-Language, e.g. "de-DE,de;q=0.9,en;q=0.8"), else English."""
+    if query and query.strip().lower()[:2] in TABLES:
+        return query.strip().lower()[:2]
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in TABLES:
+            return code
+    return DEFAULT
+
+
+def fields(template: str) -> set[str]:
+    """The parameter names a text takes ({kd}, {twin:...})."""
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}

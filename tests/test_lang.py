@@ -1,0 +1,49 @@
+"""kdemo's languages: every key in every language, with the same parameters; numbers and the page's language."""
+import pytest
+
+from kdemo import lang
+
+
+@pytest.mark.parametrize("code", sorted(lang.TABLES))
+def test_every_language_has_every_key_with_the_same_parameters(code):
+    en, other = lang.TABLES["en"], lang.TABLES[code]
+    assert sorted(set(en) - set(other)) == [], f"missing in {code}"
+    assert sorted(set(other) - set(en)) == [], f"only in {code}"
+    for key in en:
+        assert lang.fields(other[key]) == lang.fields(en[key]), key
+        assert other[key].strip(), key
+
+
+def test_numbers_are_written_the_languages_way():
+    assert lang.number(12345.678, "en", 1) == "12,345.7"
+    assert lang.number(12345.678, "de", 1) == "12.345,7"
+    assert lang.number(-2.95, "de", 1) == "-3,0" or lang.number(-2.95, "de", 1) == "-2,9"
+
+
+def test_page_language_from_query_then_browser():
+    assert lang.pick("de", "en-US,en") == "de"
+    assert lang.pick(None, "de-DE,de;q=0.9,en;q=0.8") == "de"
+    assert lang.pick("xx", "fr-FR,en;q=0.5") == "en"
+    assert lang.pick(None, None) == "en"
+
+
+def test_text_fills_parameters_and_falls_back_to_english():
+    assert lang.text("alt.empty", "de", title="T") == "T: noch keine Daten."
+    assert lang.text("alt.empty", "zz", title="T") == "T: no data yet."
+
+
+def test_every_setting_has_its_german_label_and_help():
+    from kdemo.lang import de
+    from kdemo.settings.params import PARAMS
+    shown = {p.name for p in PARAMS if p.control}
+    assert sorted(shown - set(de.PARAMS)) == [] and sorted(set(de.PARAMS) - shown) == []
+    assert all(label.strip() and help_text.strip() for label, help_text in de.PARAMS.values())
+
+
+def test_verdicts_are_worded_per_language_from_the_same_numbers():
+    from kdemo.train.stats import compare, verdict, verdict_parts
+    c = compare([0.95, 0.96, 0.955], [0.90, 0.91, 0.905], [0, 1, 2])
+    key, params = verdict_parts(c)
+    assert key == "verdict.ahead" and params["n"] == 3
+    assert verdict(c) == f"KD ahead by {params['d']:.1f} ± {params['half']:.1f} points over 3 seeds"
+    assert verdict(c, "de").startswith("KD vorn um 5,0 ± ")
