@@ -230,7 +230,7 @@ def test_bad_keys_one_warning_and_defaults(open_link):
         assert key in text, (key, text)
     # the bad keys keep their defaults; the good ones in the same link still apply
     assert value(pg, "temperature", "input[type=number]") == "4"
-    assert value(pg, "epochs") == "5"
+    assert value(pg, "epochs") == "20"           # the default: the link asked for 50, over the cap
     assert value(pg, "seeds") == "3"
     assert value(pg, "method") == DKD and value(pg, "beta") == "4"
     assert pg.locator("#cfg-epochs input").is_editable()    # lock=maybe: not locked
@@ -313,7 +313,7 @@ def test_share_link_reopens_identical_state(open_link):
     a.locator("#cfg-temperature input[type=number]").press("Enter")
     a.locator("#cfg-beta input").fill("4")
     a.locator("#cfg-epochs input").fill("3")
-    a.locator("#cfg-n_labeled input").fill("500")
+    a.locator("#cfg-n_labeled input").fill("600")
     open_group(a, "data")
     a.wait_for_selector("#cfg-seed input")
     a.locator("#cfg-seed input").fill("3")
@@ -331,7 +331,7 @@ def test_share_link_reopens_identical_state(open_link):
     cfg = json.loads(a.locator("#share-json .cm-content").inner_text())
 
     query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
-    wanted = {"method": "dkd", "temperature": "8", "beta": "4", "epochs": "3", "n_labeled": "500", "seed": "3",
+    wanted = {"method": "dkd", "temperature": "8", "beta": "4", "epochs": "3", "n_labeled": "600", "seed": "3",
               "lock": "1", "hide": "optimisation,alpha", "q": question}
     assert {k: query.get(k) for k in wanted} == wanted, link
     assert "alpha" not in query and "autorun" not in query and "momentum" not in query, link   # defaults stay out

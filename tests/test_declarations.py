@@ -43,7 +43,8 @@ TOY_METHOD = textwrap.dedent('''
     with gr.Blocks():
         toy, _ = make_controls({"method": "toy"})
         kd, _ = make_controls({"method": "kd"})
-    found["control"] = [toy["gamma"].elem_id, toy["gamma"].label, toy["gamma"].visible, kd["gamma"].visible]
+    from kdemo.app.labels import english     # labels go through gr.I18n: their English words
+    found["control"] = [toy["gamma"].elem_id, english(toy["gamma"].label), toy["gamma"].visible, kd["gamma"].visible]
     found["methods"] = list(BY_NAME["gamma"].methods), list(BY_NAME["temperature"].methods)
     args = parser().parse_args(["train", "--method", "toy", "--gamma", "0.25"])
     cfg = config_from_args(args)

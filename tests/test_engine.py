@@ -127,8 +127,10 @@ def test_identical_seeds_identical_histories():
 @pytest.mark.parametrize("stack", [True, False])
 def test_twin_shares_init_and_batches(stack):
     """With a KD weight of 0 the distilled student learns from the labels alone, exactly like its twin: same init,
-    same batches, so both must match step for step (stacked into one model or trained one by one)."""
-    run = Run(TrainConfig(**{**SMALL, "n_labeled": 1000}, method="kd", kd_weight=0.0, epochs=0.5), stack=stack)
+    same batches, so at the same rate (twin_lr=same) both must match step for step (stacked into one model or
+    trained one by one)."""
+    run = Run(TrainConfig(**{**SMALL, "n_labeled": 1000}, method="kd", kd_weight=0.0, epochs=0.5, twin_lr="same"),
+              stack=stack)
     run.run()
     assert run.mode == ("stacked" if stack else "loop")
     recs = run.snapshot()["records"]

@@ -36,16 +36,23 @@ def test_the_twin_table_says_where_its_rate_comes_from():
     assert "not measured" in twin_lr("mnist", "lenet5_half", 500, 20.0, optimizer="adam")[1]
 
 
+def _c(d, lo, hi):
+    return {"diff_mean": d, "diff_ci95": [lo, hi], "per_seed": [{}] * 5}
+
+
 def test_the_verdict_names_both_rates_and_a_rigged_race():
-    base = "KD ahead by 20.5 ± 14.9 points over 5 seeds"
-    fair = fair_verdict("KD ahead by 3.1 ± 2.1 points over 5 seeds", 0.005, 0.05, 0.05)
+    ahead, behind = _c(0.031, 0.010, 0.052), _c(-0.01, -0.015, -0.005)
+    fair = fair_verdict(ahead, 0.005, 0.05, 0.05)
     assert fair == "KD (lr 0.005) vs twin at its own best rate (lr 0.05): KD ahead by 3.1 ± 2.1 points over 5 seeds"
-    rigged = fair_verdict(base, 0.005, 0.005, 0.05)
+    rigged = fair_verdict(ahead, 0.005, 0.005, 0.05)
     assert "twin at lr 0.005, not its own best rate (lr 0.05)" in rigged
     assert rigged.endswith("part of that gap is the learning rate, not the teacher")
-    assert fair_verdict(base, 0.005, 0.05, 0.05, twin_stalled=True).endswith("its slow start, not the teacher")
-    behind = fair_verdict("KD behind by 1.0 ± 0.5 points over 5 seeds", 0.005, 0.005, 0.05)
-    assert "part of that gap" not in behind and "not its own best rate" in behind
+    assert fair_verdict(ahead, 0.005, 0.05, 0.05, twin_stalled=True).endswith("its slow start, not the teacher")
+    late = fair_verdict(behind, 0.005, 0.005, 0.05)
+    assert "part of that gap" not in late and "not its own best rate" in late
+    german = fair_verdict(ahead, 0.005, 0.005, 0.05, lang="de")
+    assert german.startswith("KD (lr 0,005) gegen den Zwilling bei lr 0,005, nicht seiner besten Rate (lr 0,05)")
+    assert "3,1 ± 2,1" in german and german.endswith("nicht der Lehrer")
 
 
 def test_a_runs_summary_carries_both_rates():

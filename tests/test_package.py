@@ -43,7 +43,7 @@ def test_the_console_script_has_the_same_subcommands_as_python_m_kdemo(capsys):
         cli.main(["--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
-    assert "{train,pretrain,bench,experiment,report}" in out
+    assert "{train,pretrain,bench,experiment,report,sweep,params}" in out
 
 
 def test_runtime_dependencies_are_the_spaces_pins():

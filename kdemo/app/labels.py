@@ -33,7 +33,9 @@ def _params(lang: str) -> dict:
     for p in PARAMS:
         if not p.control:
             continue
-        name, help_text = (p.label, p.help) if lang == "en" else de.PARAMS[p.name]
+        # a setting its method declared after the German table was written shows its English words, never breaks
+        # the page (tests/test_lang.py fails until the table has it)
+        name, help_text = (p.label, p.help) if lang == "en" else de.PARAMS.get(p.name, (p.label, p.help))
         out[_key(f"param.{p.name}")] = name
         out[_key(f"param.{p.name}.info")] = info_line(help_text, p, lang) or ""
     return out

@@ -35,6 +35,10 @@ TEXT = {
     "verdict.ahead": "KD ahead by {d} ± {half} points over {n} seeds",
     "verdict.behind": "KD behind by {d} ± {half} points over {n} seeds",
     "verdict.unclear": "no clear difference: KD − twin = {d} ± {half} points over {n} seeds",
+    "verdict.fair": "KD (lr {kd_lr}) vs twin at its own best rate (lr {twin_lr}): ",
+    "verdict.rigged": "KD (lr {kd_lr}) vs twin at lr {twin_lr}, not its own best rate (lr {best_lr}): ",
+    "verdict.rate_part": "; part of that gap is the learning rate, not the teacher",
+    "verdict.stall_part": "; the twin stalled, so part of that gap is its slow start, not the teacher",
     # the guided tour (kdemo/teach/tour.py, kdemo/app/tabs/tour.py)
     "tour.open": "🧭 Start here: a guided tour",
     "tour.title": "Guided tour",

@@ -16,7 +16,7 @@ import time
 import torch
 
 from .health import Health
-from .stats import compare, fair_verdict, verdict_parts
+from .stats import compare, fair_parts, fair_verdict, verdict_parts
 
 
 def points(steps: int, n: int) -> set[int]:
@@ -99,8 +99,11 @@ class Recorder:
         if kd and tw:
             c = compare(kd["seeds"], tw["seeds"], [cfg.seed + i for i in range(len(kd["seeds"]))])
             stalled = any(e.get("kind") == "stall" and e.get("group") == "scratch" for e in snap["health"])
-            out["verdict"] = fair_verdict(c["verdict"], cfg.lr, out["twin_lr"], out["twin_lr_best"], stalled)
-            out["verdict_parts"] = verdict_parts(c)   # the comparison's numbers, for other languages
+            out["verdict"] = fair_verdict(c, cfg.lr, out["twin_lr"], out["twin_lr_best"], stalled)
+            # the same sentence as data, for the page's languages: what it compares, then the comparison
+            out["verdict_parts"] = verdict_parts(c)
+            out["verdict_fair"] = fair_parts(out["verdict_parts"][0], cfg.lr, out["twin_lr"], out["twin_lr_best"],
+                                             stalled)
             if len(kd["seeds"]) > 1:
                 out.update({k: v for k, v in c.items() if k != "verdict"})
         out["metrics"] = final_metrics(snap["final"], c, run.cfg.seed, out)

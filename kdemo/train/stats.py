@@ -82,22 +82,27 @@ def verdict_parts(c: dict) -> tuple[str, dict]:
     return "verdict.unclear", {"d": Signed(d), "half": half, "n": n}
 
 
-def rate(lr: float) -> str:
-    return f"lr {lr:g}"
+def rate(lr: float) -> tuple[float, int]:
+    """A learning rate as (value, decimals) for kdemo.lang's number: 0.005 stays 0.005 (0,005 in German)."""
+    shown = f"{lr:g}"
+    return lr, len(shown.split(".")[1]) if "." in shown and "e" not in shown else 0
 
 
-def fair_verdict(base: str, kd_lr: float, twin_lr: float, best_lr: float, twin_stalled: bool = False) -> str:
-    """The verdict with what it compares: "KD (lr 0.005) vs twin at its own best rate (lr 0.02): KD ahead by ...".
+def fair_parts(base_key: str, kd_lr: float, twin_lr: float, best_lr: float, twin_stalled: bool = False):
+    """What the verdict compares, as kdemo.lang keys: (prefix key, suffix key or None, their numbers).
 
     A twin held back (a rate the tables do not mark as its best, or a stall) makes KD look better than it is: the
     sentence then says that part of the gap is the learning rate, not the teacher."""
     fair = abs(twin_lr - best_lr) <= 1e-12 * max(1.0, best_lr)
-    side = f"twin at its own best rate ({rate(twin_lr)})" if fair else \
-        f"twin at {rate(twin_lr)}, not its own best rate ({rate(best_lr)})"
-    line = f"KD ({rate(kd_lr)}) vs {side}: {base}"
-    ahead = base.startswith("KD ahead")
-    if ahead and not fair:
-        line += "; part of that gap is the learning rate, not the teacher"
-    elif ahead and twin_stalled:
-        line += "; the twin stalled, so part of that gap is its slow start, not the teacher"
-    return line
+    ahead = base_key.startswith("verdict.ahead")
+    suffix = "verdict.rate_part" if ahead and not fair else "verdict.stall_part" if ahead and twin_stalled else None
+    return ("verdict.fair" if fair else "verdict.rigged"), suffix, \
+        {"kd_lr": rate(kd_lr), "twin_lr": rate(twin_lr), "best_lr": rate(best_lr)}
+
+
+def fair_verdict(c: dict, kd_lr: float, twin_lr: float, best_lr: float, twin_stalled: bool = False,
+                 lang: str = "en") -> str:
+    """"KD (lr 0.005) vs twin at its own best rate (lr 0.05): KD ahead by ...": the verdict with what it compares."""
+    prefix, suffix, nums = fair_parts(verdict_parts(c)[0], kd_lr, twin_lr, best_lr, twin_stalled)
+    words = {k: number(v, lang, d) for k, (v, d) in nums.items()}
+    return text(prefix, lang, **words) + verdict(c, lang) + (text(suffix, lang) if suffix else "")

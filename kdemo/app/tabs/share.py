@@ -6,12 +6,13 @@ in one warning). The question for the class is shown as text (HTML-escaped), nev
 from __future__ import annotations
 
 import html
+import json
 
 import gradio as gr
 
 from ... import experiments
 from ...teach.lab_view import lab_view, pretrained_choices, test_digit
-from ...settings.params import GROUPS
+from ...settings.params import BY_NAME, GROUPS
 from ...settings.text import QUERY_LIMIT, cli_command
 from ...settings.lessons import QUESTION_MAX, Lesson, build_link, hide_choices, parse_link
 from .controls import UI_PARAMS, config_from_controls, values_updates
@@ -95,7 +96,9 @@ def make_link(hide=(), lock=False, autorun=False, question="", **controls) -> di
     if len(query) > QUERY_LIMIT:
         raise ValueError(f"this link would be {len(query)} characters long; links take at most {QUERY_LIMIT}. "
                          "Shorten the question or hide whole groups instead of single controls.")
-    return {"share_query": query, "share_cli": cli_command(cfg), "share_json": cfg.to_json()}
+    # the run's settings; the machine's own (device, tracker) stay out, as in the link: --config fills their defaults
+    shared = {k: v for k, v in cfg.to_dict().items() if BY_NAME[k].shared}
+    return {"share_query": query, "share_cli": cli_command(cfg), "share_json": json.dumps(shared, indent=2)}
 
 
 def build_box(ui: Wired):

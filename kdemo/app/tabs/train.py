@@ -53,7 +53,12 @@ def verdict_text(summary: dict) -> str:
     if "verdict_parts" not in summary:
         return f"**{summary['verdict']}**"
     key, params = summary["verdict_parts"]
-    return f"<b>{lang.html(key, **params)}</b>"
+    line = lang.html(key, **params)
+    if summary.get("verdict_fair"):         # what it compares: both learning rates, and a held-back twin said so
+        prefix, suffix, rates = summary["verdict_fair"]
+        line = lang.html(prefix, **{k: tuple(v) for k, v in rates.items()}) + line + \
+            (lang.html(suffix) if suffix else "")
+    return f"<b>{line}</b>"
 
 
 def _warnings(snap: dict) -> str:
