@@ -116,7 +116,7 @@ def test_stop_halts_the_run_and_keeps_what_it_learned(server):
             break
         time.sleep(0.3)
     c.predict(api_name="/stop")
-    out = wait_finished(c, timeout=30)
+    out = wait_finished(c, timeout=120)
     assert status_of(out[0]) == "stopped"
     (row,) = rows(out[5])
     assert row["status"] == "stopped" and row["epochs"] < LONG["epochs"]
@@ -168,7 +168,7 @@ def test_a_full_server_puts_visitors_in_line_then_says_busy(server):
     finally:
         a.predict(api_name="/stop")
         queue.slots, queue.size = saved
-    assert status_of(wait_finished(a, timeout=30)[0]) == "stopped"
+    assert status_of(wait_finished(a, timeout=120)[0]) == "stopped"
     assert status_of(b.predict(api_name="/poll")[0]).startswith("no run")   # b left the line: nothing runs
 
 

@@ -84,7 +84,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
     wait_until(lambda: NICK in text(ann, "#class-note"), seen=lambda: text(ann, "#class-note"))   # as text
     assert ann.locator("#class-note img").count() == 0 and ann.locator("#class-note b").count() == 1
     train(ann)
-    wait_until(lambda: board_rows(board) == 1, timeout=30, seen=lambda: text(board, "#board-head"))
+    wait_until(lambda: board_rows(board) == 1, timeout=120, seen=lambda: text(board, "#board-head"))
     wait_until(lambda: NICK in table_cells(board), seen=lambda: table_cells(board))
     assert board.locator("#board-table img").count() == 0
     assert "1 run" in text(board, "#board-head") and "+" in table_cells(board)
@@ -97,7 +97,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
         open_run.first.fill("8")
         open_run.first.press("Enter")
     train(bob)
-    wait_until(lambda: board_rows(board) == 2, timeout=30, seen=lambda: text(board, "#board-head"))
+    wait_until(lambda: board_rows(board) == 2, timeout=120, seen=lambda: text(board, "#board-head"))
     assert "2 runs" in text(board, "#board-head") and "student 2" in table_cells(board)
     assert board.locator("#board-plot .js-plotly-plot").count() == 1
     bob.screenshot(path=str(shots / "class_student_2.png"))

@@ -28,7 +28,7 @@ def tour_text(page) -> str:
 
 
 def step(page, i: int):
-    wait_until(lambda: f"Step {i} of 6" in tour_text(page), timeout=30, seen=lambda: tour_text(page))
+    wait_until(lambda: f"Step {i} of 6" in tour_text(page), timeout=120, seen=lambda: tour_text(page))
 
 
 def done(page, timeout=120) -> str:
