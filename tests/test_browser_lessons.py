@@ -9,13 +9,12 @@ KDEMO_LESSON_SHOT=assets/lesson_phone.png pytest tests/test_browser_lessons.py -
 """
 import json
 import os
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
+from browserkit import browser, needs_chromium, polls, settled, wait_until  # noqa: F401 (browser: a fixture)
 
 PlaywrightError = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").Error
 
@@ -125,6 +124,12 @@ def points(pg, group: str = "distilled student") -> int:
     return len(next((xy[0] for name, xy in curve(pg).items() if name.startswith(group)), None) or [])
 
 
+def evaluations(run) -> int:
+    """The student evaluations the server holds (each a point of the distilled student's curve)."""
+    return sum(r["kind"] == "eval" and r["phase"] == "student" and "kd/test_acc" in r
+               for r in run.snapshot()["records"])
+
+
 def paused_note(pg) -> bool:
     return pg.evaluate("""() => {
         const div = document.querySelector('#acc-plot .js-plotly-plot');
@@ -149,7 +154,7 @@ def test_link_sets_the_controls(open_link):
     assert not pg.errors, pg.errors
 
 
-def test_hidden_groups_and_single_controls(open_link):
+def test_hidden_groups_and_single_controls(open_link, kdemo_server):
     pg = open_link("method=dkd&hide=optimisation,data,temperature,beta")
     wait_until(lambda: not shown(pg, "#grp-optimisation"))
     for g in ("optimisation", "data"):
@@ -168,7 +173,7 @@ def test_hidden_groups_and_single_controls(open_link):
     pg.locator("#cfg-method input").click()
     pg.get_by_role("option", name=DKD).click()
     wait_until(lambda: shown(pg, "#cfg-alpha"))
-    time.sleep(0.5)                                          # one more round trip: nothing else may reappear
+    settled(pg, kdemo_server[0])                             # every reply is in: nothing else may reappear
     assert not shown(pg, "#cfg-beta") and not shown(pg, "#cfg-temperature")
     assert not shown(pg, "#grp-optimisation") and not shown(pg, "#grp-data")
     assert not pg.errors, pg.errors
@@ -262,17 +267,18 @@ def test_oversized_link_opens_with_defaults(open_link):
     assert not pg.errors, pg.errors
 
 
-def test_pause_step_resume_stop(open_link):
+def test_pause_step_resume_stop(open_link, kdemo_server):
     # 640 steps, 200 curve points: long enough to pause on the way even on a fast machine; Stop ends it
     pg = open_link("n_labeled=2000&epochs=20&seeds=1&eval_samples=200&eval_points=200&autorun=1")
     wait_until(lambda: points(pg) >= 3 and "running" in status(pg))
     pg.locator("#pause-btn").click()
     wait_until(lambda: "paused" in status(pg), seen=lambda: (status(pg), toasts(pg), points(pg)))
-    time.sleep(1.0)                  # pause takes effect at the next step boundary: let an evaluation in flight land
+    sess = next(s for s in kdemo_server[0].kdemo_registry._sessions.values() if s.run is not None and s.run.alive)
+    wait_until(lambda: sess.run.halted)  # the pause takes effect at the next step boundary: no evaluation in flight
+    wait_until(lambda: points(pg) == evaluations(sess.run), seen=lambda: (points(pg), evaluations(sess.run)))
     before = curve(pg)
     n = points(pg)
-    for _ in range(5):               # >= 2.5 s, five poll periods: the timer keeps polling, the curve must not move
-        time.sleep(0.5)
+    for _ in polls(sess, 5):         # five polls: the timer keeps polling, the curve must not move
         assert curve(pg) == before
         assert "paused" in status(pg)
     assert paused_note(pg)
