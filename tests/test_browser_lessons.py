@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from browserkit import browser, needs_chromium, polls, settled, wait_until  # noqa: F401 (browser: a fixture)
+from browserkit import browser, needs_chromium, polls, settled, wait_until, watch_joins  # noqa: F401 (a fixture)
 
 PlaywrightError = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").Error
 
@@ -29,8 +29,8 @@ GROUPS = ("models", "method", "run", "optimisation", "data", "advanced")
 @pytest.fixture
 def open_link(kdemo_server, browser):
     """open_link(query, **context options) -> a page of a FRESH browser context, opened on url + query; every page
-    records its page errors (.errors) and dialogs (.dialogs, dismissed). The contexts close after the test, and
-    their runs must stop (the page's unload tells the server)."""
+    records its page errors (.errors), dialogs (.dialogs, dismissed) and event joins (.joins). The contexts close
+    after the test, and their runs must stop (the page's unload tells the server)."""
     _, url = kdemo_server
     contexts = []
 
@@ -41,6 +41,7 @@ def open_link(kdemo_server, browser):
         pg.errors, pg.dialogs = [], []
         pg.on("pageerror", lambda e: pg.errors.append(str(e)))
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        watch_joins(pg)                  # for `settled`
         pg.goto(url + (("?" + query.lstrip("?")) if query else ""))
         pg.wait_for_selector("#train-btn", timeout=60_000)
         loaded(pg)
