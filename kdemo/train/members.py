@@ -89,6 +89,7 @@ class Members(ABC):
         for group, base in zip(self.optimizer.param_groups, self._base_lrs):
             group["lr"] = base * factor
 
+    @abstractmethod
     def train(self):
         """Put every member in training mode (before the loop)."""
 
