@@ -49,3 +49,41 @@ def open_tab(page, name: str):
     else:
         page.get_by_role("button", name="More tabs").click()
         page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def watch_joins(page):
+    """Count the events the page sends from now on (each a POST to Gradio's queue/join, answered once the server
+    holds the event): `settled` reads the counts. Call it before the page opens."""
+    page.joins = {"sent": 0, "answered": 0}
+
+    def counter(key):
+        return lambda request: "/queue/join" in request.url and page.joins.update({key: page.joins[key] + 1})
+    page.on("request", counter("sent"))
+    page.on("requestfinished", counter("answered"))
+    page.on("requestfailed", counter("answered"))
+
+
+def settled(page, demo, timeout=60.0):
+    """Wait until every event the page set off has been answered, the events its replies set off in turn included:
+    no join of the page is in flight (`watch_joins`), the server holds no event (Gradio's queue keeps each from its
+    join until its reply is sent: a private name, `_queue.event_ids_to_events`, so a Gradio that renames it fails
+    here rather than passing), and the page sent no new one since the last look, twice in a row. Each look is a
+    round trip to the page: a reply that sets off another event has sent its join by the next look."""
+    looks = []
+
+    def quiet():
+        page.evaluate("() => 0")         # a round trip; playwright also delivers the request events it saw
+        sent, answered = page.joins["sent"], page.joins["answered"]
+        looks.append((sent, sent == answered and not demo._queue.event_ids_to_events))
+        return len(looks) >= 2 and looks[-1][1] and looks[-2] == looks[-1]
+
+    wait_until(quiet, timeout=timeout, seen=lambda: (page.joins, list(demo._queue.event_ids_to_events)))
+
+
+def polls(session, n: int, timeout=60.0):
+    """Yield after each of the next `n` requests the server sees from `session` (every handler of the session
+    touches it: `Session.last_seen`), e.g. n ticks of a page's timer."""
+    for _ in range(n):
+        seen = session.last_seen
+        wait_until(lambda: session.last_seen > seen, timeout=timeout, every=0.05)
+        yield

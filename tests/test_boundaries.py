@@ -2,6 +2,7 @@
 neither halting nor which member retires; teaching views read no worker's private state; the test-set logits
 have one owner with a public reader."""
 import re
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -44,3 +45,36 @@ def test_the_test_logits_have_one_owner_that_computes_once(monkeypatch):
     monkeypatch.setattr(outputs, "_compute", lambda run: calls.append(run) or {"labels": "once"})
     owner = outputs.TestLogits(run := SimpleNamespace())
     assert owner.read() == {"labels": "once"} and owner.read() is owner.read() and calls == [run]
+
+
+def test_a_pause_halts_the_work_at_its_next_step_boundary():
+    """`paused` says a pause was asked for; `halted` only once the work waits at its gate (an evaluation in flight
+    lands first: the browser tests wait on `halted`, not on time)."""
+    import threading
+    from kdemo.train.worker import Worker
+    inside, leave = threading.Event(), threading.Event()
+
+    class Steps(Worker):
+        done = 0
+
+        def _execute(self):
+            while self.checkpoint():
+                inside.set()
+                leave.wait(10)                     # one step, held open by the test
+                self.done += 1
+
+    w = Steps().start()
+    assert inside.wait(10)
+    w.pause()
+    assert w.paused and not w.halted               # asked for, not taken effect: the step is still running
+    leave.set()
+    deadline = time.time() + 10
+    while not w.halted and time.time() < deadline:
+        time.sleep(0.01)
+    assert w.halted and w.done == 1                # at the gate after the step in flight, and no further
+    w.resume()
+    while w.done < 3 and time.time() < deadline:
+        time.sleep(0.01)
+    assert not w.halted and w.done >= 3
+    w.stop()
+    assert w.join(10) and w.status == "stopped" and not w.halted

@@ -9,13 +9,12 @@ KDEMO_LESSON_SHOT=assets/lesson_phone.png pytest tests/test_browser_lessons.py -
 """
 import json
 import os
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
+from browserkit import browser, needs_chromium, polls, settled, wait_until, watch_joins  # noqa: F401 (a fixture)
 
 PlaywrightError = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").Error
 
@@ -30,8 +29,8 @@ GROUPS = ("models", "method", "run", "optimisation", "data", "advanced")
 @pytest.fixture
 def open_link(kdemo_server, browser):
     """open_link(query, **context options) -> a page of a FRESH browser context, opened on url + query; every page
-    records its page errors (.errors) and dialogs (.dialogs, dismissed). The contexts close after the test, and
-    their runs must stop (the page's unload tells the server)."""
+    records its page errors (.errors), dialogs (.dialogs, dismissed) and event joins (.joins). The contexts close
+    after the test, and their runs must stop (the page's unload tells the server)."""
     _, url = kdemo_server
     contexts = []
 
@@ -42,6 +41,7 @@ def open_link(kdemo_server, browser):
         pg.errors, pg.dialogs = [], []
         pg.on("pageerror", lambda e: pg.errors.append(str(e)))
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        watch_joins(pg)                  # for `settled`
         pg.goto(url + (("?" + query.lstrip("?")) if query else ""))
         pg.wait_for_selector("#train-btn", timeout=60_000)
         loaded(pg)
@@ -125,6 +125,12 @@ def points(pg, group: str = "distilled student") -> int:
     return len(next((xy[0] for name, xy in curve(pg).items() if name.startswith(group)), None) or [])
 
 
+def evaluations(run) -> int:
+    """The student evaluations the server holds (each a point of the distilled student's curve)."""
+    return sum(r["kind"] == "eval" and r["phase"] == "student" and "kd/test_acc" in r
+               for r in run.snapshot()["records"])
+
+
 def paused_note(pg) -> bool:
     return pg.evaluate("""() => {
         const div = document.querySelector('#acc-plot .js-plotly-plot');
@@ -149,7 +155,7 @@ def test_link_sets_the_controls(open_link):
     assert not pg.errors, pg.errors
 
 
-def test_hidden_groups_and_single_controls(open_link):
+def test_hidden_groups_and_single_controls(open_link, kdemo_server):
     pg = open_link("method=dkd&hide=optimisation,data,temperature,beta")
     wait_until(lambda: not shown(pg, "#grp-optimisation"))
     for g in ("optimisation", "data"):
@@ -168,7 +174,7 @@ def test_hidden_groups_and_single_controls(open_link):
     pg.locator("#cfg-method input").click()
     pg.get_by_role("option", name=DKD).click()
     wait_until(lambda: shown(pg, "#cfg-alpha"))
-    time.sleep(0.5)                                          # one more round trip: nothing else may reappear
+    settled(pg, kdemo_server[0])                             # every reply is in: nothing else may reappear
     assert not shown(pg, "#cfg-beta") and not shown(pg, "#cfg-temperature")
     assert not shown(pg, "#grp-optimisation") and not shown(pg, "#grp-data")
     assert not pg.errors, pg.errors
@@ -262,17 +268,18 @@ def test_oversized_link_opens_with_defaults(open_link):
     assert not pg.errors, pg.errors
 
 
-def test_pause_step_resume_stop(open_link):
+def test_pause_step_resume_stop(open_link, kdemo_server):
     # 640 steps, 200 curve points: long enough to pause on the way even on a fast machine; Stop ends it
     pg = open_link("n_labeled=2000&epochs=20&seeds=1&eval_samples=200&eval_points=200&autorun=1")
     wait_until(lambda: points(pg) >= 3 and "running" in status(pg))
     pg.locator("#pause-btn").click()
     wait_until(lambda: "paused" in status(pg), seen=lambda: (status(pg), toasts(pg), points(pg)))
-    time.sleep(1.0)                  # pause takes effect at the next step boundary: let an evaluation in flight land
+    sess = next(s for s in kdemo_server[0].kdemo_registry._sessions.values() if s.run is not None and s.run.alive)
+    wait_until(lambda: sess.run.halted)  # the pause takes effect at the next step boundary: no evaluation in flight
+    wait_until(lambda: points(pg) == evaluations(sess.run), seen=lambda: (points(pg), evaluations(sess.run)))
     before = curve(pg)
     n = points(pg)
-    for _ in range(5):               # >= 2.5 s, five poll periods: the timer keeps polling, the curve must not move
-        time.sleep(0.5)
+    for _ in polls(sess, 5):         # five polls: the timer keeps polling, the curve must not move
         assert curve(pg) == before
         assert "paused" in status(pg)
     assert paused_note(pg)

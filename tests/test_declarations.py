@@ -4,10 +4,13 @@ named API endpoint, the report and the bench), with nothing else edited.
 
 The settings are generated from the method registry when kdemo.settings is imported, so the toy method registers
 first, in a fresh interpreter: exactly what a class added to kdemo/methods/distillers.py does."""
+import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,16 +159,43 @@ PKG = ROOT / "kdemo"
 
 
 def test_one_figure_style_for_app_and_experiment_figures():
-    """Colours, dashes, template and backgrounds are declared in kdemo/figures/curves.py; the experiments' figures
-    import them instead of declaring their own."""
+    """Dashes, template and backgrounds are declared in kdemo/figures/curves.py, colours in kdemo/figures/palette.py;
+    the experiments' figures import them instead of declaring their own."""
     import re
     from kdemo.experiments import figures as exp
-    from kdemo.figures import curves
+    from kdemo.figures import curves, palette
     for path in sorted((PKG / "experiments").glob("figures*.py")):
         src = path.read_text()
-        assert not re.search(r"#[0-9A-Fa-f]{6}\b|plotly_white|rgba\(0, ?0, ?0, ?0\)", src), path.name
-    assert exp.SCRATCH == curves.COLOR["scratch"] and exp.TEACHER == curves.COLOR["teacher"]
+        assert not re.search(r"plotly_white", src), path.name
+    assert exp.SCRATCH == palette.COLOR["scratch"] and exp.TEACHER == palette.COLOR["teacher"]
     assert exp._layout(exp.go.Figure(), "t", "x", "y").layout.paper_bgcolor == curves.CLEAR["paper_bgcolor"]
+
+
+# Page CSS, not figures: the stylesheet restyles Gradio's page for light and dark, the drawing pad is white paper
+# with black ink like the digits the models learned from, and the saved report is a stand-alone HTML page. Their
+# colours say how a page looks, not what a mark in a figure means, so they stay in their CSS.
+PAGE_CSS = {"app/style.py", "app/tabs/pad.py", "teach/report.py"}
+COLOUR = re.compile(r"#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?(?:[0-9A-Fa-f]{2})?\b|rgba?\(")
+
+
+def colour_literals(source: str) -> list[str]:
+    """The colour literals (#rgb, #rrggbb, #rrggbbaa, rgb(...), rgba(...)) in the string constants of `source`
+    (comments and names do not count)."""
+    strings = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+               if t.type == tokenize.STRING or t.type == getattr(tokenize, "FSTRING_MIDDLE", -1)]
+    return [m for s in strings for m in COLOUR.findall(s)]
+
+
+def test_colours_are_named_in_the_palette_only():
+    """Every colour a figure or table uses is a role declared in kdemo/figures/palette.py: a colour literal anywhere
+    else in kdemo/ (page CSS excepted, see PAGE_CSS) fails, so a new figure cannot pick its own orange."""
+    assert colour_literals('x = {"color": "#D55E00", "fill": f"rgba(1,2,3,{a})"}  # "#123456" in a comment') == [
+        "#D55E00", "rgba("]
+    found = {p.relative_to(PKG).as_posix(): colour_literals(p.read_text()) for p in sorted(PKG.rglob("*.py"))}
+    assert found["figures/palette.py"], "the palette itself declares colours"
+    assert all(found[p] for p in PAGE_CSS), "a page-CSS exception that no longer holds colours: drop it"
+    stray = {p: c for p, c in found.items() if c and p != "figures/palette.py" and p not in PAGE_CSS}
+    assert not stray, f"colour literals outside kdemo/figures/palette.py: {stray}"
 
 
 def test_one_he_initialisation():

@@ -7,7 +7,7 @@ from kdemo.settings.config import TrainConfig
 from kdemo.methods.distillers import KD, Distiller
 from kdemo.train.engine import Run
 from kdemo.train.health import Health
-from kdemo.train.members import Group, Members, choose_mode
+from kdemo.train.members import Group, LoopMembers, StackedMembers, choose_mode, make_members
 from kdemo.zoo.models import MODELS, create_model
 from kdemo.train.parallel import LocalContext
 from kdemo.train.stats import compare, verdict
@@ -38,8 +38,8 @@ def test_stacked_members_match_members_trained_one_by_one(key, rates, optimizer)
     t_logits = torch.randn(2, 16, 10, generator=g) * 4
     out = {}
     for stack in (True, False):
-        m = Members(cfg, groups, [0, 1], key, None, x[0], "cpu", LocalContext(), stack=stack)
-        assert m.mode == ("stacked" if stack else "loop")
+        m = make_members(cfg, groups, [0, 1], key, None, x[0], "cpu", LocalContext(), stack=stack)
+        assert type(m) is (StackedMembers if stack else LoopMembers) and m.mode == ("stacked" if stack else "loop")
         losses = [m.step(x, y, t_logits, None, 0.0, None) for _ in range(3)]
         out[stack] = losses, [m.state(gr.name, s) for s in (0, 1) for gr in groups]
     (ls, ws), (ll, wl) = out[True], out[False]
@@ -54,8 +54,8 @@ def test_stacked_members_match_members_trained_one_by_one(key, rates, optimizer)
         for k in sa:
             assert torch.allclose(sa[k], sb[k], rtol=1e-4, atol=atol), k
     if rates[0] != rates[1]:     # and the rates made a difference: the twin moved by its own rate, not the student's
-        same = Members(cfg, [Group("kd", KD, rates[0]), Group("scratch", Distiller, rates[0])], [0, 1], key, None,
-                       x[0], "cpu", LocalContext())
+        same = make_members(cfg, [Group("kd", KD, rates[0]), Group("scratch", Distiller, rates[0])], [0, 1], key,
+                            None, x[0], "cpu", LocalContext())
         for _ in range(3):
             same.step(x, y, t_logits, None, 0.0, None)
         assert not torch.allclose(same.state("scratch", 0)["fc.weight"], ws[1]["fc.weight"], atol=1e-4)
@@ -64,8 +64,8 @@ def test_stacked_members_match_members_trained_one_by_one(key, rates, optimizer)
 
 def test_seeds_differ_and_a_seeds_student_and_twin_share_init_and_batches():
     cfg = TrainConfig(seeds=3)
-    m = Members(cfg, [Group("kd", KD), Group("scratch", Distiller)], [0, 1, 2], "lenet5_half", None,
-                torch.zeros(1, 1, 28, 28), "cpu", LocalContext())
+    m = make_members(cfg, [Group("kd", KD), Group("scratch", Distiller)], [0, 1, 2], "lenet5_half", None,
+                     torch.zeros(1, 1, 28, 28), "cpu", LocalContext())
     kd = [m.state("kd", s) for s in range(3)]
     for s in range(3):
         assert all(torch.equal(kd[s][k], v) for k, v in m.state("scratch", s).items())   # same init

@@ -11,12 +11,13 @@ import textwrap
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..figures.curves import CLEAR, COLOR, DASH, NEUTRAL, SERIES, TEMPLATE, empty_figure, style
+from ..figures.curves import CLEAR, DASH, TEMPLATE, empty_figure, style
+from ..figures.palette import COLOR, NEUTRAL, SERIES
 from .figures_capacity import capacity
 from .hinton import ALL_TRAIN, MISSING
 
 HEIGHT = 350
-# kdemo's one style (kdemo/figures/curves.py): the roles' colours and dashes, the other series' palette
+# kdemo's one style (kdemo/figures/curves.py, palette.py): the roles' colours and dashes, the other series' palette
 COLORS = SERIES
 BEFORE, AFTER, SCRATCH, TEACHER = NEUTRAL, COLOR["kd"], COLOR["scratch"], COLOR["teacher"]
 

@@ -5,7 +5,8 @@ import math
 
 import plotly.graph_objects as go
 
-from ..figures.curves import CLEAR, COLOR, SERIES, TEMPLATE
+from ..figures.curves import CLEAR, TEMPLATE
+from ..figures.palette import COLOR, SERIES
 
 HEIGHT = 380
 FAMILY = {"mlp": (SERIES[2], "circle"), "lenet": (SERIES[0], "square")}   # kdemo's palette; shape tells them apart too

@@ -7,7 +7,8 @@ import html
 
 import plotly.graph_objects as go
 
-from .curves import PART_COLORS, empty_figure, figure, layout, style
+from .curves import empty_figure, figure, layout, style
+from .palette import PART_COLORS, SUMMARY
 
 
 def _x(value: str):
@@ -41,8 +42,8 @@ def board_figure(rows: list[dict], summary: dict, metric_key: str, metric_label:
                      "x": [_x(g["value"]) for g in gs], "y": [g["mean"] for g in gs],
                      "error_y": {"type": "data", "array": [g["half"] or 0 for g in gs], "visible": True,
                                  "thickness": st["line"]},
-                     "line": {"color": "#555555", "width": st["line"], "dash": "dot"},
-                     "marker": {"symbol": "diamond-open", "size": st["marker"] + 10, "color": "#555555",
+                     "line": {"color": SUMMARY, "width": st["line"], "dash": "dot"},
+                     "marker": {"symbol": "diamond-open", "size": st["marker"] + 10, "color": SUMMARY,
                                 "line": {"width": 2}},
                      "hovertemplate": "mean %{y:.2f}<extra></extra>"})
     x_title = html.escape(summary.get("axis_label") or axis) if axis else "run (in the order they finished)"

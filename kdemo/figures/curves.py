@@ -4,22 +4,19 @@ kdemo shares (`style`, `layout`: presentation mode, fonts, legend, margins).
 Figures are built from plain dicts with plotly's validation off (`_validate=False`): validating ~20 traces costs
 ~20 ms, which the Temperature lab's budget (well under 50 ms per drawing) cannot afford. The tests re-validate
 every builder's output, so a typo in a property name still fails a test. Backgrounds are transparent and text
-takes the page's colour (kdemo/app/style.py restyles them for dark mode in the browser).
+takes the page's colour (kdemo/app/style.py restyles them for dark mode in the browser). Colours come from
+kdemo/figures/palette.py, by role.
 """
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-TEACHER, KD, SCRATCH = "#009E73", "#0072B2", "#E69F00"   # Okabe-Ito: colour-blind safe, projector friendly
-PART_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
+from .palette import BANDS, COLOR, GUIDE, PART_COLORS, TEACHER, TRANSPARENT, WARN
+
 DASH = {"kd": "solid", "scratch": "dot", "teacher": "dash"}
 PATTERN = {"kd": "/", "scratch": ".", "teacher": ""}   # bars, like lines, differ by more than colour (WCAG 1.4.1)
-COLOR = {"kd": KD, "scratch": SCRATCH, "teacher": TEACHER}
-SERIES = [c for c in PART_COLORS if c not in (TEACHER, SCRATCH)]   # other lines: green and orange stay the roles'
-NEUTRAL = "#999999"          # a "before" bar, a reference
 TEMPLATE = "plotly_white"
-BANDS = {"kd": "rgba(0,114,178,0.18)", "scratch": "rgba(230,159,0,0.22)"}
-CLEAR = {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}   # the page's theme shows through
+CLEAR = {"paper_bgcolor": TRANSPARENT, "plot_bgcolor": TRANSPARENT}   # the page's theme shows through
 SIDE_MARGIN = {"l": 60, "r": 20, "t": 56, "b": 90}   # loss and throughput plots sit side by side: same frame
 
 
@@ -71,7 +68,7 @@ def empty_figure(message: str, presentation: bool = False, height: int | None = 
            "margin": {"l": 20, "r": 20, "t": 20, "b": 20},
            "xaxis": {"visible": False}, "yaxis": {"visible": False},
            "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
-                            "yref": "paper", "font": {"size": st["font"] + 2, "color": "#888"}}]}
+                            "yref": "paper", "font": {"size": st["font"] + 2, "color": GUIDE}}]}
     return figure([], lay)
 
 
@@ -137,7 +134,7 @@ def accuracy_figure(snapshot: dict, total_epochs: float, presentation: bool = Fa
                       "font": {"color": TEACHER, "size": st["font"]}})
     if snapshot.get("paused"):
         notes.append({"text": "⏸ paused", "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.04,
-                      "xanchor": "right", "showarrow": False, "font": {"size": st["font"] + 4, "color": "#D55E00"}})
+                      "xanchor": "right", "showarrow": False, "font": {"size": st["font"] + 4, "color": WARN}})
     x_max = max(total_epochs, teacher_curve[-1]["epoch"]) if teacher_curve else total_epochs
     # the legend under the plot (on a phone a legend above it wraps into the title), so the x axis is named in the
     # title: an axis title would sit under the legend
@@ -149,7 +146,7 @@ def accuracy_figure(snapshot: dict, total_epochs: float, presentation: bool = Fa
     if not evals and not teacher_curve:
         lay["annotations"] = notes + [{"text": "waiting for the first evaluation…", "showarrow": False,
                                        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                                       "font": {"size": st["font"] + 2, "color": "#888"}}]
+                                       "font": {"size": st["font"] + 2, "color": GUIDE}}]
     return figure(data, lay)
 
 
@@ -165,8 +162,8 @@ def _event_markers(snapshot: dict, evals: list[dict], st: dict) -> list[dict]:
         out.append({"type": "scatter", "mode": "markers", "name": f"{names(snapshot).get(group, group)}: warning",
                     "x": [e["epoch"] for e in events], "y": [100 * r[f"{group}/test_acc"] for r in near],
                     "text": [e["message"] for e in events], "hovertemplate": "%{text}<extra></extra>",
-                    "marker": {"symbol": "x", "size": st["marker"] * 2.2, "color": "#D55E00",
-                               "line": {"width": 2, "color": "#D55E00"}}, "legendgroup": group})
+                    "marker": {"symbol": "x", "size": st["marker"] * 2.2, "color": WARN,
+                               "line": {"width": 2, "color": WARN}}, "legendgroup": group})
     return out
 
 
@@ -222,9 +219,9 @@ def throughput_figure(snapshot: dict, total_epochs: float, presentation: bool = 
     train = _records(snapshot, "train")
     x, y = [r["epoch"] for r in train], [r["samples_per_s"] for r in train]
     data = [{"type": "scatter", "mode": "markers", "name": "per log", "x": x, "y": y, "opacity": 0.35,
-             "marker": {"color": "#888", "size": st["marker"] * 0.6}},
+             "marker": {"color": GUIDE, "size": st["marker"] * 0.6}},
             {"type": "scatter", "mode": "lines", "name": "mean of 5", "x": x, "y": smooth(y),
-             "line": {"color": "#888", "width": st["line"]}}] if train else []
+             "line": {"color": GUIDE, "width": st["line"]}}] if train else []
     lay = layout("Throughput (images/s, all models)", presentation, snapshot.get("id", ""), showlegend=False,
                  margin=SIDE_MARGIN, xaxis={"range": _x_range(total_epochs)},
                  yaxis={"title": {"text": "images / s"}, "rangemode": "tozero"})

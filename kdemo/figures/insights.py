@@ -11,7 +11,8 @@ import math
 
 import plotly.graph_objects as go
 
-from .curves import COLOR, DASH, PATTERN, figure, layout, style
+from .curves import DASH, PATTERN, figure, layout, style
+from .palette import BACKDROP, COLOR, CURSOR, GUIDE, INK, TARGET, WARN
 
 NAMES = {"teacher": "teacher", "kd": "distilled student", "scratch": "twin (labels only)"}
 SEQ, DIV, DIAG = "Cividis", "PuOr", "Greys"
@@ -66,7 +67,7 @@ def reliability_figure(rels: dict, presentation: bool = False, title: str = "Rel
     perfect calibration: below it over-confident, above it under-confident."""
     st = style(presentation)
     data = [{"type": "scatter", "mode": "lines", "x": [0, 1], "y": [0, 100], "name": "perfectly calibrated",
-             "line": {"color": "#888", "dash": "dash", "width": st["line"] * 0.6}, "hoverinfo": "skip"}]
+             "line": {"color": GUIDE, "dash": "dash", "width": st["line"] * 0.6}, "hoverinfo": "skip"}]
     for key, rel in rels.items():
         pts = [(c, a, n) for c, a, n in zip(rel["bin_confidence"], rel["bin_accuracy"], rel["count"]) if n]
         total = max(sum(n for *_, n in pts), 1)
@@ -116,8 +117,8 @@ def confusion_figure(counts, classes: list[str], title: str, presentation: bool 
     data = [{"type": "heatmap", "z": off, "x": classes, "y": classes, "colorscale": SEQ, "zmin": 0,
              "texttemplate": "%{z}", "textfont": {"size": st["font"] - 3}, "hovertemplate": hover,
              "colorbar": {"title": {"text": "errors"}, "thickness": 14}},
-            {"type": "heatmap", "z": diag, "x": classes, "y": classes, "colorscale": [[0, "#d9d9d9"], [1, "#d9d9d9"]],
-             "showscale": False, "texttemplate": "%{z}", "textfont": {"size": st["font"] - 3, "color": "#333"},
+            {"type": "heatmap", "z": diag, "x": classes, "y": classes, "colorscale": [[0, BACKDROP], [1, BACKDROP]],
+             "showscale": False, "texttemplate": "%{z}", "textfont": {"size": st["font"] - 3, "color": INK},
              "hovertemplate": hover}]
     lay = layout(title, presentation, hovermode="closest", height=st["height"] + 90,
                  margin={"l": 70, "r": 10, "t": 70, "b": 60},
@@ -136,7 +137,7 @@ def image_probs_figure(probs: dict, classes: list[str], label: int, title: str,
                  xaxis={"type": "category", "title": {"text": f"class (true: {classes[label]})"}, "tickangle": 0},
                  yaxis={"title": {"text": "probability (T = 1)"}, "range": [0, 1.02]},
                  shapes=[{"type": "rect", "xref": "x", "yref": "paper", "x0": label - 0.5, "x1": label + 0.5,
-                          "y0": 0, "y1": 1, "fillcolor": "rgba(0,158,115,0.12)", "line": {"width": 0}}])
+                          "y0": 0, "y1": 1, "fillcolor": TARGET, "line": {"width": 0}}])
     return figure(data, lay)
 
 
@@ -156,10 +157,10 @@ def nckd_figure(stats: dict, presentation: bool = False) -> go.Figure:
                      "marker": {"color": color}, "name": label, "xaxis": xa, "yaxis": ya,
                      "hovertemplate": "%{x:.3f}: %{y} images<extra></extra>"})
         shapes.append({"type": "line", "xref": xa, "yref": f"{ya} domain", "x0": mean, "x1": mean, "y0": 0, "y1": 1,
-                       "line": {"color": "#D55E00", "width": st["line"], "dash": "dash"}})
+                       "line": {"color": WARN, "width": st["line"], "dash": "dash"}})
         notes.append({"text": f"mean {mean:.3f}", "xref": xa, "yref": f"{ya} domain", "x": mean, "y": 1.0,
                       "xanchor": "left" if mean < 0.6 else "right", "yanchor": "bottom", "showarrow": False,
-                      "font": {"color": "#D55E00", "size": st["font"]}})
+                      "font": {"color": WARN, "size": st["font"]}})
         notes.append({"text": label, "xref": f"{xa} domain", "yref": f"{ya} domain", "x": 0.5, "y": -0.22,
                       "showarrow": False, "font": {"size": st["font"]}})
     lay = layout(f"Across {stats['images']:,} test images at T = {stats['T']:g}", presentation, showlegend=False,
@@ -183,9 +184,9 @@ def bias_figure(curves: dict, bias: float, rules: dict, cls_name: str, presentat
                      "name": f"{NAMES[key]}: all classes",
                      "line": {"color": COLOR[key], "width": st["line"] * 0.7, "dash": "dot"}})
     shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": bias, "x1": bias, "y0": 0, "y1": 1,
-               "line": {"color": "#666", "width": st["line"]}}]
+               "line": {"color": CURSOR, "width": st["line"]}}]
     notes = [{"text": f"bias {bias:+.2f}", "xref": "x", "yref": "paper", "x": bias, "y": 1.0, "yanchor": "bottom",
-              "showarrow": False, "font": {"size": st["font"], "color": "#666"}}]
+              "showarrow": False, "font": {"size": st["font"], "color": CURSOR}}]
     for i, (key, r) in enumerate(rules.items()):
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": r, "x1": r, "y0": 0, "y1": 1,
                        "line": {"color": COLOR[key], "width": st["line"] * 0.6, "dash": "dash"}})

@@ -5,7 +5,8 @@ import math
 
 import plotly.graph_objects as go
 
-from .curves import CLEAR, KD, PATTERN, TEACHER, figure, style
+from .curves import CLEAR, PATTERN, figure, style
+from .palette import KD, TEACHER, TERMS
 
 
 def _axis_names(i: int) -> tuple[str, str]:
@@ -80,7 +81,7 @@ def dkd_figure(res, presentation: bool = False) -> go.Figure:
     terms = {"TCKD": res.tckd, "NCKD": res.nckd, "1−p<sub>t</sub>": res.weight,
              "(1−p<sub>t</sub>)·NCKD": res.weight * res.nckd, "KD": res.kd}
     data.append({"type": "bar", "name": "terms", "x": list(terms), "y": list(terms.values()), "showlegend": False,
-                 "marker": {"color": ["#D55E00", "#CC79A7", "#999999", "#CC79A7", "#0072B2"]},
+                 "marker": {"color": [TERMS[t] for t in ("tckd", "nckd", "weight", "nckd", "kd")]},
                  "text": [_num(v) for v in terms.values()], "textposition": "outside", "cliponaxis": False,
                  "xaxis": "x3", "yaxis": "y3", "hovertemplate": "%{x}: %{y:.4g}<extra></extra>"})
     layout = _panel_layout(titles, domains, st)

@@ -20,7 +20,7 @@ from ..data.datasets import DATASETS, ImageData, load_dataset
 from ..zoo.device import pick_device
 from ..methods.distillers import Distiller, get_distiller
 from ..zoo.inference import evaluate
-from .members import Group, Members
+from .members import Group, Members, make_members
 from ..zoo.models import shell_for
 from .outputs import TestLogits
 from .parallel import LocalContext
@@ -161,8 +161,8 @@ class Run(Worker):
     def _train_teacher(self, data: RunData) -> nn.Module:
         """Train-first: the same loop, plain cross-entropy on every label (the teacher saw all classes)."""
         cfg = self.cfg.replace(method="ce", ce_weight=1.0, transfer_set="labeled", twin=False)
-        members = Members(cfg, [Group("teacher", Distiller)], [self.cfg.seed + 1000], self.cfg.teacher, None,
-                          data.train_full.batch(torch.arange(2))[0].to(self.device), self.device, self.ctx)
+        members = make_members(cfg, [Group("teacher", Distiller)], [self.cfg.seed + 1000], self.cfg.teacher, None,
+                               data.train_full.batch(torch.arange(2))[0].to(self.device), self.device, self.ctx)
         batches = Batches(len(data.train_full), cfg.batch_size, members.seeds, self.ctx)
         self._train(Phase("teacher", members, data.train_full, TeacherOutputs(None, data.train_full, self.device,
                                                                                False, "off"),
@@ -179,7 +179,7 @@ class Run(Worker):
         seeds = [cfg.seed + i for i in range(cfg.seeds)]
         sample = data.train.batch(torch.arange(min(4, len(data.train))), device=self.device)[0]
         model = teacher.model if teacher is not None else None
-        members = Members(cfg, groups, seeds, cfg.student, model, sample, self.device, self.ctx, self._stack)
+        members = make_members(cfg, groups, seeds, cfg.student, model, sample, self.device, self.ctx, self._stack)
         self.mode, self.why = members.mode, members.why
         mode = "off" if data.augment else ("eager" if self.ctx.world_size == 1 else "lazy")
         saved = teacher.train_logits if teacher is not None and mode == "eager" else None

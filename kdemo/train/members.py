@@ -1,5 +1,7 @@
-"""The models a run trains together: per seed, a student of each group (the distilled one, its twin), as one
-stacked model where that pays, else one by one; one optimizer step updates all of them.
+"""The models a run trains together: per seed, a student of each group (the distilled one, its twin). Two ways to
+train them behind one interface, `Members`: `StackedMembers` holds them all as one stacked model, `LoopMembers`
+trains them one by one; `make_members` builds the members and picks the way (`choose_mode`). One optimizer step
+updates all of them either way.
 
 Every member of seed s starts from weights drawn from its own generator (seed s), and the groups of one seed
 start identical and see the same batches: only their loss and their learning rate differ (the twin trains at its
@@ -9,6 +11,7 @@ too, so nothing here touches torch's process-wide random state.
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import torch
@@ -46,47 +49,36 @@ def choose_mode(model, groups: list[Group], n_members: int, world_size: int) -> 
     return "stacked", f"{n_members} {key} members as one model (grouped convolutions, batched matmuls)"
 
 
-class Members:
-    """Members for `seeds` x `groups`; `step` trains them all on one batch per seed."""
+def make_members(cfg, groups: list[Group], seeds: list[int], model_key: str, teacher, sample_x, device, ctx,
+                 stack: bool = True) -> Members:
+    """Members for `seeds` x `groups`, stacked where `choose_mode` allows it (and `stack` does not forbid it)."""
+    models = {}   # (group name, seed index) -> its model
+    for si, seed in enumerate(seeds):
+        base = use_generator(build_for(model_key, cfg.dataset, torch.Generator().manual_seed(seed)), None)
+        for j, g in enumerate(groups):
+            m = (base if j == 0 else copy.deepcopy(base)).to(device)
+            models[g.name, si] = use_generator(m, torch.Generator(device).manual_seed(seed + DROPOUT_SEED))
+    mode, why = choose_mode(models[groups[0].name, 0], groups, len(models), ctx.world_size)
+    if mode == "stacked" and not stack:
+        mode, why = "loop", "stacking turned off"
+    if mode == "stacked":
+        return StackedMembers(cfg, groups, seeds, models, device, ctx, why)
+    return LoopMembers(cfg, groups, seeds, models, teacher, sample_x, device, ctx, why)
 
-    def __init__(self, cfg, groups: list[Group], seeds: list[int], model_key: str, teacher, sample_x, device, ctx,
-                 stack: bool = True):
-        self.cfg, self.groups, self.seeds, self.device, self.ctx = cfg, groups, seeds, device, ctx
-        self.alive = {g.name: [True] * len(seeds) for g in groups}
-        self.keys: dict[str, tuple] = {}
-        models = {}
-        for si, seed in enumerate(seeds):
-            base = use_generator(build_for(model_key, cfg.dataset, torch.Generator().manual_seed(seed)), None)
-            for j, g in enumerate(groups):
-                m = (base if j == 0 else copy.deepcopy(base)).to(device)
-                models[g.name, si] = use_generator(m, torch.Generator(device).manual_seed(seed + DROPOUT_SEED))
-        first = models[groups[0].name, 0]
-        self.mode, self.why = choose_mode(first, groups, len(models), ctx.world_size)
-        if not stack and self.mode == "stacked":
-            self.mode, self.why = "loop", "stacking turned off"
-        hp = cfg.hyper()
+
+class Members(ABC):
+    """Members for `seeds` x `groups`; `step` trains them all on one batch per seed. Subclasses build the models'
+    optimizer param groups and say how one step's losses are computed, how members are evaluated and read."""
+    mode: str   # "stacked" | "loop": shown to the user with `why`
+
+    def __init__(self, cfg, groups: list[Group], seeds: list[int], device, ctx, why: str):
+        self.cfg, self.groups, self.seeds, self.device, self.ctx, self.why = cfg, groups, seeds, device, ctx, why
+        self.alive = {g.name: [True] * len(seeds) for g in groups}   # the Run retires diverged members
+        self.keys: dict[str, tuple] = {}                               # group -> names of its loss parts
         self.rates = [cfg.lr if g.lr is None else g.lr for g in groups]
-        self._rescale: list[tuple[int, float]] = []
-        if self.mode == "stacked":
-            self.net = StackedNet([models[g.name, si] for si in range(len(seeds)) for g in groups]).to(device)
-            self.losses = {g.name: g.distiller(self.net, None, hp) for g in groups}   # used for loss_parts only
-            # One tensor holds every member, so one optimizer param group steps them all at the first group's
-            # rate. SGD's and Adam's change to a weight is proportional to the rate (their state never reads it),
-            # so another group's rows of that change are scaled by its rate / the first one's after each step:
-            # the weights members trained alone with their own param groups get (tests/test_members.py).
-            param_groups = [{"params": list(self.net.parameters()), "lr": self.rates[0]}]
-            self._rescale = [(j, r / self.rates[0]) for j, r in enumerate(self.rates) if r != self.rates[0]]
-        else:
-            self.units = {}
-            for (name, si), m in models.items():
-                cls = next(g.distiller for g in groups if g.name == name)
-                d = cls(m, teacher if cls.needs_teacher else None, hp, sample_x,
-                        generator=torch.Generator().manual_seed(seeds[si] + 7)).to(device)
-                self.units[name, si] = (d, ctx.wrap(d))
-            param_groups = [{"params": [p for (name, _), (d, _) in self.units.items() if name == g.name
-                                        for p in d.trainable_parameters()], "lr": lr}
-                            for g, lr in zip(groups, self.rates)]
-        self.optimizer = make_optimizer(cfg, param_groups)
+
+    def _make_optimizer(self, param_groups: list[dict]):
+        self.optimizer = make_optimizer(self.cfg, param_groups)
         self._base_lrs = [pg["lr"] for pg in self.optimizer.param_groups]
 
     def __len__(self) -> int:
@@ -97,10 +89,9 @@ class Members:
         for group, base in zip(self.optimizer.param_groups, self._base_lrs):
             group["lr"] = base * factor
 
+    @abstractmethod
     def train(self):
-        if self.mode == "loop":
-            for d, _ in self.units.values():
-                d.train()
+        """Put every member in training mode (before the loop)."""
 
     def step(self, x, y, t_logits, t_feats, progress: float, labeled):
         """One optimizer step for every member. x (S, B, ...), y (S, B), t_logits (S, B, K).
@@ -109,10 +100,51 @@ class Members:
         where that saves work (loop) and reads NaN.
         """
         self.optimizer.zero_grad(set_to_none=True)
-        out = self._step_stacked(x, y, t_logits, progress, labeled) if self.mode == "stacked" \
-            else self._step_loop(x, y, t_logits, t_feats, progress, labeled)
+        out = self._backward(x, y, t_logits, t_feats, progress, labeled)
         self._optimizer_step()
         return out
+
+    @abstractmethod
+    def _backward(self, x, y, t_logits, t_feats, progress, labeled) -> dict:
+        """Every live member's loss, backpropagated; returns what `step` returns."""
+
+    @torch.no_grad()
+    def _optimizer_step(self):
+        self.optimizer.step()
+
+    @staticmethod
+    def _hits(logits, y, labeled):
+        hit = logits.argmax(dim=-1) == y
+        return (hit if labeled is None else hit & labeled).sum(dim=-1)
+
+    @abstractmethod
+    def evaluate(self, data) -> dict[str, list[dict]]:
+        """{group: [scores of each seed]} on `data`."""
+
+    @abstractmethod
+    def state(self, group: str, si: int = 0) -> dict[str, torch.Tensor]:
+        """Member (group, seed index)'s weights as a plain model's state dict, on the CPU."""
+
+
+class StackedMembers(Members):
+    """Every member as one StackedNet (seed-major: member si * len(groups) + j is group j of seed si): one forward,
+    one backward and one evaluation pass serve them all."""
+    mode = "stacked"
+
+    def __init__(self, cfg, groups, seeds, models: dict, device, ctx, why: str):
+        super().__init__(cfg, groups, seeds, device, ctx, why)
+        self.net = StackedNet([models[g.name, si] for si in range(len(seeds)) for g in groups]).to(device)
+        hp = cfg.hyper()
+        self.losses = {g.name: g.distiller(self.net, None, hp) for g in groups}   # used for loss_parts only
+        # One tensor holds every member, so one optimizer param group steps them all at the first group's
+        # rate. SGD's and Adam's change to a weight is proportional to the rate (their state never reads it),
+        # so another group's rows of that change are scaled by its rate / the first one's after each step:
+        # the weights members trained alone with their own param groups get (tests/test_members.py).
+        self._rescale = [(j, r / self.rates[0]) for j, r in enumerate(self.rates) if r != self.rates[0]]
+        self._make_optimizer([{"params": list(self.net.parameters()), "lr": self.rates[0]}])
+
+    def train(self):
+        """Nothing to switch: a stackable model has no dropout or batch norm (zoo.stacked.unsupported)."""
 
     @torch.no_grad()
     def _optimizer_step(self):
@@ -126,11 +158,7 @@ class Members:
             for p, o in zip(params, old):
                 p[j::k].sub_(o).mul_(ratio).add_(o)
 
-    def _hits(self, logits, y, labeled):
-        hit = logits.argmax(dim=-1) == y
-        return (hit if labeled is None else hit & labeled).sum(dim=-1)
-
-    def _step_stacked(self, x, y, t_logits, progress, labeled):
+    def _backward(self, x, y, t_logits, t_feats, progress, labeled):
         k = len(self.groups)
         logits = self.net(x)                                           # (S*k, B, K), seed-major
         total, out = 0.0, {}
@@ -144,7 +172,45 @@ class Members:
         total.backward()
         return out
 
-    def _step_loop(self, x, y, t_logits, t_feats, progress, labeled):
+    @torch.no_grad()
+    def evaluate(self, data) -> dict[str, list[dict]]:
+        """{group: [scores of each seed]}: one pass over `data` for every member."""
+        k, num = len(self.groups), data.info.num_classes
+        counts = torch.zeros(len(self), 3, num, dtype=torch.float64, device=self.device)
+        chunk = max(125, min(500, BATCH // len(self)))   # every member's activations of a chunk stay in cache
+        for start in range(0, len(data), chunk):
+            xb, yb = data.batch(torch.arange(start, min(start + chunk, len(data))), device=self.device)
+            counts += tally(self.net(xb), yb, num)
+        return {g.name: [scores(counts[si * k + j]) for si in range(len(self.seeds))]
+                for j, g in enumerate(self.groups)}
+
+    def state(self, group: str, si: int = 0) -> dict[str, torch.Tensor]:
+        return self.net.member_state(si * len(self.groups) + [g.name for g in self.groups].index(group))
+
+
+class LoopMembers(Members):
+    """Each member its own distiller (wrapped by the context, e.g. in DistributedDataParallel), trained one by one;
+    each group one optimizer param group at its own rate."""
+    mode = "loop"
+
+    def __init__(self, cfg, groups, seeds, models: dict, teacher, sample_x, device, ctx, why: str):
+        super().__init__(cfg, groups, seeds, device, ctx, why)
+        hp = cfg.hyper()
+        self.units = {}   # (group name, seed index) -> (distiller, the same wrapped by the context)
+        for (name, si), m in models.items():
+            cls = next(g.distiller for g in groups if g.name == name)
+            d = cls(m, teacher if cls.needs_teacher else None, hp, sample_x,
+                    generator=torch.Generator().manual_seed(seeds[si] + 7)).to(device)
+            self.units[name, si] = (d, ctx.wrap(d))
+        self._make_optimizer([{"params": [p for (name, _), (d, _) in self.units.items() if name == g.name
+                                          for p in d.trainable_parameters()], "lr": lr}
+                              for g, lr in zip(groups, self.rates)])
+
+    def train(self):
+        for d, _ in self.units.values():
+            d.train()
+
+    def _backward(self, x, y, t_logits, t_feats, progress, labeled):
         out = {}
         for g in self.groups:
             vals, hits = [], []
@@ -172,22 +238,10 @@ class Members:
 
     @torch.no_grad()
     def evaluate(self, data) -> dict[str, list[dict]]:
-        """{group: [scores of each seed]}: one pass over `data` for every member when stacked."""
-        if self.mode == "loop":
-            return {g.name: [evaluate(self.units[g.name, si][0].student, data, self.device, ctx=self.ctx)
-                             for si in range(len(self.seeds))] for g in self.groups}
-        k, num = len(self.groups), data.info.num_classes
-        counts = torch.zeros(len(self), 3, num, dtype=torch.float64, device=self.device)
-        chunk = max(125, min(500, BATCH // len(self)))   # every member's activations of a chunk stay in cache
-        for start in range(0, len(data), chunk):
-            xb, yb = data.batch(torch.arange(start, min(start + chunk, len(data))), device=self.device)
-            counts += tally(self.net(xb), yb, num)
-        return {g.name: [scores(counts[si * k + j]) for si in range(len(self.seeds))]
-                for j, g in enumerate(self.groups)}
+        """{group: [scores of each seed]}: one pass over `data` per member."""
+        return {g.name: [evaluate(self.units[g.name, si][0].student, data, self.device, ctx=self.ctx)
+                         for si in range(len(self.seeds))] for g in self.groups}
 
     def state(self, group: str, si: int = 0) -> dict[str, torch.Tensor]:
-        """Member (group, seed index)'s weights as a plain model's state dict, on the CPU."""
-        if self.mode == "stacked":
-            return self.net.member_state(si * len(self.groups) + [g.name for g in self.groups].index(group))
         student = self.units[group, si][0].student
         return {k: v.detach().to("cpu", copy=True) for k, v in student.state_dict().items()}

@@ -33,6 +33,7 @@ class Worker:
         self._stop = threading.Event()
         self._go = threading.Event()            # set: running; clear: paused
         self._go.set()
+        self._halted = threading.Event()        # set while the work waits at the pause gate
         self._stepping = False                  # run to the next evaluation, then pause again
         self._status, self._phase, self._message, self.error = "pending", "waiting", "", None
         self._t0: float | None = None
@@ -106,6 +107,12 @@ class Worker:
         return self._paused_since is not None and self._status == "running"
 
     @property
+    def halted(self) -> bool:
+        """The work waits at the pause gate. `paused` turns True at once; the work halts at the next step boundary,
+        so an evaluation in flight lands first."""
+        return self._halted.is_set()
+
+    @property
     def stopping(self) -> bool:
         return self._stop.is_set()
 
@@ -118,7 +125,9 @@ class Worker:
     def checkpoint(self) -> bool:
         """Between steps: wait while paused; False once stop was asked for (the work should return)."""
         if not self._go.is_set():
+            self._halted.set()
             self._go.wait()
+            self._halted.clear()
         return not self._stop.is_set()
 
     def evaluated(self):

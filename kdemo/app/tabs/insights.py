@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...teach import views as v
 from ...teach.catalog import CONF, SIM, VIEWS as CATALOG, pick
-from ...figures import curves as plots
+from ...figures import curves as plots, palette
 from ...teach.inputs import ARGS, LAB_ARGS
 from ...teach.lab_view import test_digit
 from ...teach.report import session_report
@@ -47,10 +47,10 @@ def confusion_table(counts, classes: list[str]):
             for j in range(k):
                 n = int(counts[i][j])
                 if i == j:
-                    css.iat[i, j + 1] = "background-color: rgba(128,128,128,0.25)"
-                elif n:   # Okabe-Ito vermillion, stronger for more errors
+                    css.iat[i, j + 1] = f"background-color: {palette.DIAGONAL_CELL}"
+                elif n:   # the warning colour, stronger for more errors
                     a = 0.12 + 0.68 * (n / top) ** 0.5
-                    css.iat[i, j + 1] = f"background-color: rgba(213,94,0,{a:.2f}); font-weight: 600"
+                    css.iat[i, j + 1] = f"background-color: {palette.tint(palette.WARN, a)}; font-weight: 600"
         return css
     return frame.style.apply(shade, axis=None)
 
