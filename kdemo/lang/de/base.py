@@ -1,4 +1,4 @@
-"""Deutsch: dieselben Schlüssel wie en.py (tests/test_lang.py prüft es)."""
+"""Deutsch: die Seite, Textalternativen der Diagramme, Urteile und die Führung."""
 TEXT = {
     "page.header": "# kdemo — ein Labor für Wissensdestillation\nTrainiere ein kleines *Schüler*-Netz mit den "
                    "weichen Vorhersagen eines großen *Lehrers* und sieh zu, wie es gegen einen Zwilling antritt, "

@@ -1,0 +1,3 @@
+"""classroom"""
+TEXT = {
+}
