@@ -41,7 +41,8 @@ def choices(p: Param, values: dict) -> list[tuple[str, object]]:
                 (label("choice.train"), "train")]
     if p.kind == "classes":
         return [(n, i) for i, n in enumerate(DATASETS[ds].class_names)]
-    return [(label(f"choice.{c}") if c in CHOICE_WORDS else name, c) for name, c in zip(p.labels or p.choices, p.choices)]
+    return [(label(f"choice.{c}") if c in CHOICE_WORDS else name, c)
+            for name, c in zip(p.labels or p.choices, p.choices)]
 
 
 RATE_CHOICES = ("0.002", "0.005", "0.01", "0.02", "0.05")   # the grid the rate tables were measured on
