@@ -54,3 +54,15 @@ def english(value) -> str | None:
     """A label as English text (for messages the server writes): an I18n key's English, else the value."""
     key = getattr(value, "key", None)
     return I18N.translations["en"].get(key, key) if key is not None else value
+
+
+def worded(choices) -> list:
+    """(label, value) choices with their words in the visitor's language where kdemo.lang has `choice.<value>`."""
+    return [(label(f"choice.{value}"), value) if _key(f"choice.{value}") in I18N.translations["en"] else (name, value)
+            for name, value in choices]
+
+
+def is_label(value, key: str) -> bool:
+    """Whether a select event's `value` is the label `key` (as the browser sent it: the key, or a translation)."""
+    return getattr(value, "key", value) in {_key(key), *(t.get(_key(key)) for t in I18N.translations.values())} \
+        or _key(key) in str(value)

@@ -18,4 +18,32 @@ TEXT = {
     "lab.who_yours": "your {student}, {how} (run {run}, {state})",
     "lab.distilled": "distilled from {teacher} by {method}", "lab.labels_only": "trained on labels only",
     "lab.test_acc": "{acc}% test",
+    # the Teaching views (kdemo/teach/catalog.py declares them; kdemo/app/tabs/insights.py shows them)
+    "view.similarity.title": "Class similarity: the dark knowledge",
+    "view.similarity.intro": "Each row is a true class; each cell the mean probability the model gives another "
+                             "class, softened at T. The diagonal (own class) sits apart.",
+    "view.calibration.title": "Calibration",
+    "view.calibration.intro": "How sure each model is (top probability at T = 1) against how often it is right, in "
+                              "15 bins; ECE is the mean gap, weighted by the images in each bin.",
+    "view.per_class.title": "Where the students fail",
+    "view.why_dkd.title": "Why DKD: classic KD's weight on the dark knowledge",
+    "view.why_dkd.intro": "KD = TCKD + (1 − p<sub>t</sub>) · NCKD: where the teacher is sure (p<sub>t</sub> near 1), "
+                          "NCKD is all but switched off.",
+    "view.missing_bias.title": "The missing class: raise its bias",
+    "view.missing_bias.intro": "The students never saw this class. Adding a bias to its logit shows how much they "
+                               "learned about it anyway (Hinton et al. 2015, section 3).",
+    "knob.ins_T": "Temperature T", "knob.ins_sim_model": "Model", "knob.ins_conf_model": "Confusion matrix of",
+    "knob.ins_dkd_T": "Temperature T", "knob.ins_bias_cls": "Omitted class", "knob.ins_bias": "Bias on its logit",
+    "choice.teacher": "teacher", "choice.kd": "distilled student", "choice.scratch": "twin",
+    "choice.diff": "student − teacher",
+    "ins.showing": "Showing {source}.",
+    "ins.source_pretrained": "the pretrained **lenet5** teacher and **lenet5_half** student (no finished run in "
+                             "this session yet: train one and press ⟳ to see yours)",
+    "ins.source_run": "your run {id}: **{student}** from **{teacher}** ({method}, {dataset}{seeds}{omit}, {status})",
+    "ins.seeds": ", {n} seeds", "ins.omit": ", never saw class {classes}", "ins.labels": "labels",
+    "ins.start": "Open this tab after a run, or press ⟳, to see the views.",
+    "ins.refresh": "⟳ Show my last run", "ins.report": "⬇ Report (HTML)",
+    "ins.click": "**Click a number** in the table (row: true class, column: predicted) to see those test images.",
+    "ins.true": "True class", "ins.pred": "Predicted class", "ins.show": "Show these images",
+    "ins.image": "Test image #", "ins.open": "Open in lab →",
 }
