@@ -8,6 +8,7 @@ import re
 import gradio as gr
 
 from ..lang import TABLES, de
+from ..settings.lessons import QUESTION_MAX
 from ..settings.params import PARAMS
 
 TAG = re.compile(r"<[^>]+>")
@@ -41,7 +42,10 @@ def _params(lang: str) -> dict:
     return out
 
 
-I18N = gr.I18n(**{code: {**{_key(k): TAG.sub("", v) for k, v in table.items()}, **_params(code)}
+# A static label's parameters, filled in once (svelte-i18n would read "{n}" as its own placeholder)
+FILLED = {"share.question": {"n": QUESTION_MAX}}
+I18N = gr.I18n(**{code: {**{_key(k): TAG.sub("", v.format(**FILLED[k]) if k in FILLED else v)
+                            for k, v in table.items()}, **_params(code)}
                   for code, table in TABLES.items()})
 
 
