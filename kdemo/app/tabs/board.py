@@ -136,8 +136,8 @@ def board_refresh(classes, registry, code, axis, metric, presentation, seen, ses
             f"{data['members']} joined · {len(rows)} rows · {state} · removed in {days:.1f} days</div>")
     out = {"board_head": head, "board_table": board_frame(rows),
            "board_plot": board_figure(rows, s, METRICS[metric][0], METRICS[metric][1], presentation),
-           "board_axis": gr.update(choices=[(f"{short_name(a)} ({a})", a) for a in s["axes"]] or [(label("board.nothing"), "")],
-                                   value=s["axis"] or "")}
+           "board_axis": gr.update(choices=[(f"{short_name(a)} ({a})", a) for a in s["axes"]]
+                                   or [(label("board.nothing"), "")], value=s["axis"] or "")}
     mark = [len(rows), rows[-1]["run"] if rows else None]
     if mark != seen:
         sess = session_of(registry, sess, request)
