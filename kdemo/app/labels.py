@@ -26,7 +26,7 @@ def info_line(help_text: str, p, lang: str = "en") -> str | None:
         lo = f"> {lo}" if p.lo_open else lo
         empty = (de.EMPTY.get(p.empty, p.empty) if lang == "de" else p.empty) if p.blank_ok else ""
         return f"{help_text} ({lo}{to}{hi}{'; 0 = ' + empty if empty else ''})"
-    return help_text if p.control in ("checkbox", "radio", "checkboxgroup") else None
+    return help_text if p.control in ("checkbox", "radio", "checkboxgroup", "rate") else None
 
 
 def _params(lang: str) -> dict:
