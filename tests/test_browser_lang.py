@@ -42,6 +42,9 @@ def test_lang_link_switches_what_the_server_writes(kdemo_server, browser):
     try:
         wait_until(lambda: "Schritt 1 von 6" in page.locator("#tour-text").inner_text())
         assert page.evaluate("document.documentElement.lang") == "de"
+        # Gradio's own labels (gr.I18n) follow the link too (kdemo/app/style.py's PAGE_JS sets its locale)
+        wait_until(lambda: "Trainieren" in page.locator("#train-btn").inner_text())
+        assert "Epochen" in page.locator("#cfg-epochs").inner_text()
         page.locator("#cfg-epochs input").fill("2")     # 16 steps of 500 labels: the sides differ
         page.locator("#cfg-seeds input").fill("1")
         page.locator("#train-btn").click()

@@ -142,6 +142,11 @@ PAGE_JS = """() => {
     .map((l) => l.toLowerCase().slice(0, 2)).find((l) => KD_LANGS.includes(l)) || 'en';
   document.documentElement.lang = spoken;
   document.body.classList.add('kd-lang-' + spoken);
+  if (asked && asked.toLowerCase().slice(0, 2) === spoken) {   // ?lang= also for Gradio's own labels (gr.I18n)
+    const core = performance.getEntriesByType('resource').map((e) => e.name)
+      .find((n) => /\/assets\/core-[\w-]+\.js$/.test(n));
+    if (core) import(core).then((m) => m.changeLocale && m.changeLocale(spoken)).catch(() => {});
+  }
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);
