@@ -3,6 +3,7 @@ language), made from kdemo.lang's tables; the Train tab's settings from the para
 kdemo/lang/de.py's PARAMS. svelte-i18n reads a dot in a key as a path, so the keys use _ instead."""
 from __future__ import annotations
 
+import json
 import re
 
 import gradio as gr
@@ -12,6 +13,7 @@ from ..settings.lessons import QUESTION_MAX
 from ..settings.params import PARAMS
 
 TAG = re.compile(r"<[^>]+>")
+MARK = "__i18n__"     # how gradio.i18n.I18nData writes itself into a string
 
 
 def _key(key: str) -> str:
@@ -55,8 +57,11 @@ def label(key: str):
 
 
 def english(value) -> str | None:
-    """A label as English text (for messages the server writes): an I18n key's English, else the value."""
+    """A label as English text (for messages the server writes): an I18n key's English (the object, or the
+    "__i18n__{...}" string a component keeps), else the value."""
     key = getattr(value, "key", None)
+    if key is None and isinstance(value, str) and value.startswith(MARK):
+        key = json.loads(value[len(MARK):]).get("key")
     return I18N.translations["en"].get(key, key) if key is not None else value
 
 

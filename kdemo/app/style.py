@@ -147,7 +147,7 @@ PAGE_JS = """() => {
   document.body.classList.add('kd-lang-' + spoken);
   if (asked && asked.toLowerCase().slice(0, 2) === spoken) {   // ?lang= also for Gradio's own labels (gr.I18n)
     const core = performance.getEntriesByType('resource').map((e) => e.name)
-      .find((n) => /\/assets\/core-[\w-]+\.js$/.test(n));
+      .find((n) => n.includes('/assets/core-') && n.endsWith('.js'));
     if (core) import(core).then((m) => m.changeLocale && m.changeLocale(spoken)).catch(() => {});
   }
   document.addEventListener('change', (e) => {
