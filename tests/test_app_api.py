@@ -431,7 +431,8 @@ def test_app_starts_without_pretrained_weights(monkeypatch, tmp_path):
     monkeypatch.setattr(checkpoints, "MANIFEST", tmp_path / "missing.json")
     teachers.clear_cache()
     demo = build_demo(Registry(Limits()))
-    texts = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
+    from kdemo.app.labels import english
+    texts = [english(b.value) for b in demo.blocks.values() if isinstance(b, gr.Markdown)]   # an I18n label's English
     assert any("No pretrained teacher found" in (t or "") for t in texts)
     source = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "cfg-teacher_source")
     assert source.value == "train"

@@ -69,20 +69,19 @@ def build_demo(registry: Registry | None = None, classes: Classes | None = None)
             ui_tour.build_button(ui)
         ui_tour.build_panel(ui)
         if not pretrained_choices("mnist", "teacher"):
-            gr.Markdown("⚠️ **No pretrained teacher found** (`pretrained/manifest.json`). Training still works "
-                        "with the teacher set to *train first*; the Temperature lab needs `python -m kdemo pretrain`.")
+            gr.Markdown(label("train.no_teacher"))
         ui_board.build_top(ui)     # a board link's page, and a student's class line
         with gr.Tabs(selected="train", elem_id="kd-tabs") as tabs:
             ui["tabs"] = tabs
-            with gr.Tab("Train", id="train"):
+            with gr.Tab(label("tab.train"), id="train"):
                 ui_train.build(ui, registry, sess, presentation)
                 ui_share.build_box(ui)
                 ui_board.build_start(ui)
-            with gr.Tab("Temperature lab", id="lab"):
+            with gr.Tab(label("tab.lab"), id="lab"):
                 ui_lab.build(ui, registry, sess, presentation)
-            with gr.Tab("Experiments", id="experiments"):
+            with gr.Tab(label("tab.experiments"), id="experiments"):
                 ui_experiments.build(ui, experiments, registry, sess, presentation)
-            with gr.Tab("Teaching views", id="insights"):
+            with gr.Tab(label("tab.insights"), id="insights"):
                 ui_insights.build(ui, registry, sess, presentation)
         beat = gr.Timer(HEARTBEAT_S)
         ui.on(beat.tick, heartbeat, [sess], ("sess",), api_visibility="private", show_progress="hidden",

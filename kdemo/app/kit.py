@@ -18,6 +18,7 @@ import typing
 
 import gradio as gr
 
+from .. import lang
 from ..teach.inputs import ARGS
 from ..figures.describe import alt_html
 from .labels import english
@@ -140,18 +141,19 @@ def guard_requests(demo: gr.Blocks) -> gr.Blocks:
     return demo
 
 
-def status_line(snapshot: dict) -> str:
-    """'running · training the student · 42% · 12 s elapsed · ~16 s left', then any message or error."""
+def status_line(snapshot: dict, code: str = "en") -> str:
+    """'running · training the student · 42% · 12 s elapsed · ~16 s left', then any message or error, in `code`
+    (a message or an error from below the app stays as it came)."""
     status = "paused" if snapshot.get("paused") else snapshot.get("status", "")
     if status == "queued":      # a place in the server's line (kdemo.app.queue.Ticket.snapshot)
-        return f"waiting for a free slot · {snapshot.get('message', '')}"
-    parts = [status]
+        return lang.text("status.waiting", code, message=snapshot.get("message", ""))
+    parts = [lang.words(status, code)]
     if status in ("running", "paused") and snapshot.get("phase"):
-        parts.append(str(snapshot["phase"]))
+        parts.append(lang.words(str(snapshot["phase"]), code))
     parts.append(f"{100 * float(snapshot.get('progress') or 0):.0f}%")
-    parts.append(f"{float(snapshot.get('elapsed') or 0):.0f} s elapsed")
+    parts.append(lang.text("status.elapsed", code, s=f"{float(snapshot.get('elapsed') or 0):.0f}"))
     if snapshot.get("eta") is not None:
-        parts.append(f"~{snapshot['eta']:.0f} s left")
+        parts.append(lang.text("status.left", code, s=f"{snapshot['eta']:.0f}"))
     line = " · ".join(parts)
     if snapshot.get("message"):
         line += f" · {snapshot['message']}"
@@ -160,15 +162,18 @@ def status_line(snapshot: dict) -> str:
     return line
 
 
-def status_html(snapshot: dict | None, text: str | None = None, idle: str = "Press <b>▶ Train</b> to start.") -> str:
-    """A status line with a progress bar, for a run or an experiment job (or a note when there is none)."""
+def status_html(snapshot: dict | None, text: str | None = None, idle: str = "train.idle") -> str:
+    """A status line with a progress bar, for a run or an experiment job (or a note when there is none): every
+    language (kdemo.lang.html). `text`: a note (a kdemo.lang key, lang.Raw HTML, or plain text); `idle`: a key."""
+    note = "" if not text else lang.html(text) if text in lang.TABLES[lang.DEFAULT] else \
+        text if isinstance(text, lang.Raw) else html.escape(text)
     if snapshot is None:
-        body = html.escape(text) if text else idle
-        return f"<div class='kd-status'>{body}</div>"
+        return f"<div class='kd-status'>{note or lang.html(idle)}</div>"
     pct = 100 * float(snapshot.get("progress") or 0)
     cls = "paused" if snapshot.get("paused") else html.escape(str(snapshot.get("status", "")))
-    extra = f"<div class='kd-note-line'>{html.escape(text)}</div>" if text else ""
-    return (f"<div class='kd-status {cls}'><div class='kd-line'>{html.escape(status_line(snapshot))}</div>"
+    extra = f"<div class='kd-note-line'>{note}</div>" if note else ""
+    line = lang.html("as_is", value=lambda code: status_line(snapshot, code))
+    return (f"<div class='kd-status {cls}'><div class='kd-line'>{line}</div>"
             f"<div class='kd-bar'><div style='width:{pct:.1f}%'></div></div>{extra}</div>")
 
 

@@ -3,14 +3,17 @@ language), made from kdemo.lang's tables; the Train tab's settings from the para
 kdemo/lang/de.py's PARAMS. svelte-i18n reads a dot in a key as a path, so the keys use _ instead."""
 from __future__ import annotations
 
+import json
 import re
 
 import gradio as gr
 
 from ..lang import TABLES, de
+from ..settings.lessons import QUESTION_MAX
 from ..settings.params import PARAMS
 
 TAG = re.compile(r"<[^>]+>")
+MARK = "__i18n__"     # how gradio.i18n.I18nData writes itself into a string
 
 
 def _key(key: str) -> str:
@@ -25,7 +28,7 @@ def info_line(help_text: str, p, lang: str = "en") -> str | None:
         lo = f"> {lo}" if p.lo_open else lo
         empty = (de.EMPTY.get(p.empty, p.empty) if lang == "de" else p.empty) if p.blank_ok else ""
         return f"{help_text} ({lo}{to}{hi}{'; 0 = ' + empty if empty else ''})"
-    return help_text if p.control in ("checkbox", "radio", "checkboxgroup") else None
+    return help_text if p.control in ("checkbox", "radio", "checkboxgroup", "rate") else None
 
 
 def _params(lang: str) -> dict:
@@ -41,7 +44,10 @@ def _params(lang: str) -> dict:
     return out
 
 
-I18N = gr.I18n(**{code: {**{_key(k): TAG.sub("", v) for k, v in table.items()}, **_params(code)}
+# A static label's parameters, filled in once (svelte-i18n would read "{n}" as its own placeholder)
+FILLED = {"share.question": {"n": QUESTION_MAX}}
+I18N = gr.I18n(**{code: {**{_key(k): TAG.sub("", v.format(**FILLED[k]) if k in FILLED else v)
+                            for k, v in table.items()}, **_params(code)}
                   for code, table in TABLES.items()})
 
 
@@ -51,6 +57,21 @@ def label(key: str):
 
 
 def english(value) -> str | None:
-    """A label as English text (for messages the server writes): an I18n key's English, else the value."""
+    """A label as English text (for messages the server writes): an I18n key's English (the object, or the
+    "__i18n__{...}" string a component keeps), else the value."""
     key = getattr(value, "key", None)
+    if key is None and isinstance(value, str) and value.startswith(MARK):
+        key = json.loads(value[len(MARK):]).get("key")
     return I18N.translations["en"].get(key, key) if key is not None else value
+
+
+def worded(choices) -> list:
+    """(label, value) choices with their words in the visitor's language where kdemo.lang has `choice.<value>`."""
+    return [(label(f"choice.{value}"), value) if _key(f"choice.{value}") in I18N.translations["en"] else (name, value)
+            for name, value in choices]
+
+
+def is_label(value, key: str) -> bool:
+    """Whether a select event's `value` is the label `key` (as the browser sent it: the key, or a translation)."""
+    return getattr(value, "key", value) in {_key(key), *(t.get(_key(key)) for t in I18N.translations.values())} \
+        or _key(key) in str(value)

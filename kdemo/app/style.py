@@ -125,6 +125,9 @@ PHONE_CSS = """
   #run-buttons { flex-wrap: nowrap !important; gap: 4px; }
   #run-buttons button { min-width: 0 !important; flex: 1 1 0 !important; padding: 8px 2px;
                         font-size: var(--text-md); }
+  /* German labels are longer ("▶ Trainieren", "Schritt ›"): Train gets a row of its own */
+  #run-buttons:lang(de) { flex-wrap: wrap !important; }   /* (the html element's lang, set by PAGE_JS) */
+  #run-buttons #train-btn:lang(de) { flex: 1 1 100% !important; }
   .kd-status { font-size: var(--text-md); }
 }
 /* Touch screens have no hover: plotly then shows its toolbar all the time, over the plot's title. */
@@ -142,6 +145,11 @@ PAGE_JS = """() => {
     .map((l) => l.toLowerCase().slice(0, 2)).find((l) => KD_LANGS.includes(l)) || 'en';
   document.documentElement.lang = spoken;
   document.body.classList.add('kd-lang-' + spoken);
+  if (asked && asked.toLowerCase().slice(0, 2) === spoken) {   // ?lang= also for Gradio's own labels (gr.I18n)
+    const core = performance.getEntriesByType('resource').map((e) => e.name)
+      .find((n) => n.includes('/assets/core-') && n.endsWith('.js'));
+    if (core) import(core).then((m) => m.changeLocale && m.changeLocale(spoken)).catch(() => {});
+  }
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..settings.config import TrainConfig
 from ..zoo.models import shell_for
 from .job import Experiment, Plan, Step
+from ..lang import text
 
 # Students in the order of the figure's legend; the figure sorts them by parameter count.
 CAP_STUDENTS = ("mlp_20", "mlp_800", "lenet5_half", "lenet5")
@@ -20,19 +21,7 @@ CAP_PRESET = dict(dataset="mnist", teacher="lenet5", teacher_source="pretrained"
                   n_labeled=None, transfer_set="labeled", twin=True, epochs=0.25, seeds=3, eval_samples=1000,
                   eval_points=4)
 
-CAP_EXPLANATION = """**Capacity gap.** One teacher (the pretrained LeNet-5, 61.7k parameters, 99.05% on MNIST) is
-distilled into four students of very different size: an MLP 20-20 (16k parameters), LeNet-5 at half width (16k),
-LeNet-5 itself (62k, as big as its teacher) and an MLP 800-800 (1.28M, twenty times bigger but without
-convolutions). Each student trains with several seeds next to its from-scratch twin (same initial weights, same
-batches, labels only), all on the full MNIST training set, KD at T = 4, Adam lr 1e-3.
-
-**Look for:** the gain KD − twin of each student with its 95% interval (an interval that crosses zero says "no clear
-difference"). The teacher is not a free lunch: a student too small to imitate it, the MLP 20-20, does *worse* than
-its twin, as in the MLP notebook; the large MLP is the one that gains. With every label available and short
-training, the gains are a point or two either way: compare with *Few labels*, where the student lacks data.
-Measured on this CPU (seed 0, full budget, points of test accuracy, 95% interval in brackets): MLP 20-20 -1.0
-(-1.4 to -0.5), half LeNet -0.4 (-0.7 to -0.1), LeNet-5 -0.2 (-0.9 to +0.5), MLP 800-800 +1.0 (+0.3 to +1.8).
-"""
+CAP_EXPLANATION = text("exp.capacity_gap.text")   # kdemo/lang/*/experiments.py
 
 
 def capacity_plan(budget: str, seed: int) -> Plan:
@@ -63,5 +52,5 @@ def _capacity_analyse(ctx, step, run) -> dict:
             "scratch": {"params": n, "seeds": step.cfg.seeds}}
 
 
-CAPACITY_GAP = Experiment("capacity_gap", "Capacity gap: which students gain from the teacher", CAP_EXPLANATION,
+CAPACITY_GAP = Experiment("capacity_gap", text("exp.capacity_gap.title"), CAP_EXPLANATION,
                           CAP_PRESET, capacity_plan)

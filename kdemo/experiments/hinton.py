@@ -12,6 +12,7 @@ from ..data.datasets import load_dataset
 from ..teach.missing import bias_delta
 from ..zoo.inference import evaluate, predict
 from .job import Experiment, Plan, Step, pct
+from ..lang import text
 
 MNIST = dict(dataset="mnist", teacher="lenet5", student="lenet5_half")
 ALL_TRAIN = 60_000   # MNIST training images
@@ -28,17 +29,7 @@ MD_PRESET = dict(MNIST, method="kd", temperature=4.0, ce_weight=1.0, kd_weight=1
                  twin=True, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=64, epochs=3.0, eval_samples=2000,
                  n_labeled=None, seeds=1)
 
-MD_EXPLANATION = f"""**The missing {MISSING}** (Hinton et al. 2015, section 3). The student trains on MNIST with every
-{MISSING} removed, so it never sees one. Its distilled version still learns from the teacher's soft targets on the
-other digits: a 5 or an 8 that "looks a bit like a {MISSING}" carries some probability for {MISSING}. Its scratch
-twin (same initial weights, same batches, labels only) learns only that nothing is ever a {MISSING}.
-
-**Look for:** before the fix both students score (almost) no test {MISSING}s: the class was never a target, so its
-bias is far too low. Then we raise the bias of class {MISSING} by a delta chosen on *training* images, never the
-test set: the delta that makes the student call as many training images "{MISSING}" as the teacher does (the prior of
-{MISSING}s in the teacher's predictions). The distilled student then gets most test {MISSING}s right and its overall
-accuracy rises; the scratch twin gains far fewer, because it never learned what a {MISSING} looks like.
-"""
+MD_EXPLANATION = text("exp.missing_digit.text")   # kdemo/lang/*/experiments.py
 
 
 def missing_digit_plan(budget: str, seed: int) -> Plan:
@@ -96,7 +87,7 @@ def _missing_digit_analyse(ctx, step, run) -> dict:
     return out
 
 
-MISSING_DIGIT = Experiment("missing_digit", f"Missing digit: a student that never saw a {MISSING}", MD_EXPLANATION,
+MISSING_DIGIT = Experiment("missing_digit", text("exp.missing_digit.title"), MD_EXPLANATION,
                            MD_PRESET, missing_digit_plan)
 
 # ---------------------------------------------------------------- few labels
@@ -110,22 +101,7 @@ FL_PRESET = dict(MNIST, method="kd", temperature=4.0, ce_weight=0.1, kd_weight=1
                  transfer_set="all", twin=False, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=64, epochs=1.0,
                  eval_samples=2000, seeds=1)
 
-FL_EXPLANATION = """**Few labels** (Hinton et al. 2015, section 3 and the speech experiment). The student has only N
-labeled images. Three conditions, each trained for the *same number of optimizer steps* (same batch size, so the same
-compute; the N-image runs simply loop over their images many more times):
-
-1. **scratch, N labels**: cross-entropy on the N images;
-2. **KD, N labels**: the same images, plus the teacher's soft targets on them;
-3. **KD + transfer set**: the same N labels, plus the teacher's soft targets on the whole unlabeled training set.
-
-In the transfer-set run most batches hold no labeled image or just one, and the cross-entropy averages over the
-labeled ones, so one image would outweigh the 63 soft targets beside it: there the cross-entropy weight is 0.1.
-
-**Look for:** soft targets on the same N images already help (each image now says how much it resembles every
-class), but the big jump comes from the transfer set: unlabeled images cost nothing to label when a teacher does it.
-In the curves, the N-label runs plateau early (they have seen everything many times), the transfer-set run keeps
-improving.
-"""
+FL_EXPLANATION = text("exp.few_labels.text")   # kdemo/lang/*/experiments.py
 
 
 def _epochs_for(steps: int, n_images: int, batch: int) -> float:
@@ -156,5 +132,5 @@ def _few_labels_analyse(ctx, step, run) -> dict:
     return {"kd": {"soft_target_images": soft}, "scratch": {"soft_target_images": 0}}
 
 
-FEW_LABELS = Experiment("few_labels", "Few labels: soft targets on unlabeled images", FL_EXPLANATION, FL_PRESET,
+FEW_LABELS = Experiment("few_labels", text("exp.few_labels.title"), FL_EXPLANATION, FL_PRESET,
                         few_labels_plan)

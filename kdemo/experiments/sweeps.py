@@ -11,6 +11,7 @@ from ..train.batches import split_indices
 from .hinton import MNIST
 from .job import Experiment, Plan, Step
 from ..zoo.inference import predict
+from ..lang import text
 
 # Both sweeps train on a small labeled set, where the soft targets carry much of what the student learns (on all
 # 60k labels the student does about as well alone, and every setting looks the same).
@@ -43,16 +44,7 @@ def _labeled_indices(cfg: TrainConfig) -> torch.Tensor:
 
 TS_PRESET = dict(SWEEP_BASE, method="kd", temperature=4.0, twin=True, epochs=40.0)
 
-TS_EXPLANATION = """**Temperature sweep.** The same student (same initial weights, same batches) is distilled at
-several temperatures T, on a small labeled set where the soft targets matter. Softmax(z / T) of the teacher: at T = 1
-it is almost one-hot (the soft targets say little more than the label), as T grows the small probabilities of the
-wrong classes ("this 7 looks a bit like a 1") become visible, and at very large T everything tends to uniform.
-
-**Look for:** the accuracy-vs-T curve (the dotted line is the scratch twin, which ignores the teacher): expect an
-inverted U, where T = 1 adds little over the twin, moderate T (about 2-8) adds the most and very high T a bit less,
-as the targets flatten toward uniform. The small multiples show how the teacher's distribution for one test digit
-spreads out as T rises; the table gives the teacher's mean top probability and entropy on the training images.
-"""
+TS_EXPLANATION = text("exp.temperature_sweep.text")   # kdemo/lang/*/experiments.py
 
 
 def temperature_plan(budget: str, seed: int) -> Plan:
@@ -101,7 +93,7 @@ def _temperature_analyse(ctx, step, run) -> dict:
     return {"kd": cols}
 
 
-TEMPERATURE_SWEEP = Experiment("temperature_sweep", "Temperature sweep: what T reveals", TS_EXPLANATION,
+TEMPERATURE_SWEEP = Experiment("temperature_sweep", text("exp.temperature_sweep.title"), TS_EXPLANATION,
                                TS_PRESET, temperature_plan)
 
 # ---------------------------------------------------------------- DKD alpha / beta grid
@@ -109,19 +101,7 @@ TEMPERATURE_SWEEP = Experiment("temperature_sweep", "Temperature sweep: what T r
 DG_T = 4.0
 DG_PRESET = dict(SWEEP_BASE, method="dkd", temperature=DG_T, alpha=1.0, beta=2.0, twin=True, epochs=40.0)
 
-DG_EXPLANATION = f"""**DKD alpha/beta grid** (Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022). Classic KD
-splits exactly into two parts: KD = TCKD + (1 - p_t) NCKD, where TCKD matches the teacher's target-vs-rest
-confidence and NCKD matches how the teacher spreads probability over the *wrong* classes, the "dark knowledge".
-p_t is the teacher's probability of the true class at temperature T, so a confident teacher multiplies NCKD by a
-small number. DKD weights the two freely: alpha x TCKD + beta x NCKD (plus cross-entropy). alpha = beta = 0 is plain
-cross-entropy; the extra row is classic KD at the same T = {DG_T:g}.
-
-**Look for:** any beta > 0 (NCKD) should lift accuracy clearly above cross-entropy alone, while TCKD alone
-(alpha = 1, beta = 0) helps much less. Classic KD multiplies NCKD by the teacher's mean (1 - p_t) on the training
-images, shown in the heatmap's subtitle and the last plot: with a confident MNIST teacher it is below 0.1 at T = 4
-(under 0.01 at T = 1), so most of the dark knowledge is switched off; DKD with alpha = 1 and a free beta should
-beat it.
-"""
+DG_EXPLANATION = text("exp.dkd_grid.text")   # kdemo/lang/*/experiments.py
 
 
 def dkd_plan(budget: str, seed: int) -> Plan:
@@ -152,4 +132,4 @@ def _dkd_analyse(ctx, step, run) -> dict:
     return {"kd": {"tckd_weight": step.cfg.alpha, "nckd_weight": step.cfg.beta}}
 
 
-DKD_GRID = Experiment("dkd_grid", "DKD grid: where the dark knowledge is", DG_EXPLANATION, DG_PRESET, dkd_plan)
+DKD_GRID = Experiment("dkd_grid", text("exp.dkd_grid.title"), DG_EXPLANATION, DG_PRESET, dkd_plan)

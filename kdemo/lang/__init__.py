@@ -27,9 +27,21 @@ class Signed(float):
     """A number written with its sign (+2.9, −1.0): a difference."""
 
 
-def number(value: float, lang: str = DEFAULT, digits: int = 1) -> str:
-    """`value` with `digits` decimals and thousands grouped, as the language writes it (a Signed one with +/−)."""
-    s = f"{value:+,.{digits}f}" if isinstance(value, Signed) else f"{value:,.{digits}f}"
+class Raw(str):
+    """HTML kdemo made itself (a link, a bold name): lang.html puts it in as it is, never escaped."""
+
+
+def words(english: str, code: str, area: str = "said") -> str:
+    """A phrase a deeper layer sent in English (a run's phase, "loading data"), in `code`: the table's
+    `<area>.<english>` where it has one, else the English as it came."""
+    return TABLES.get(code, TABLES[DEFAULT]).get(f"{area}.{english}", english)
+
+
+def number(value: float, lang: str = DEFAULT, digits: int | None = 1) -> str:
+    """`value` with `digits` decimals (None: as few as it needs, like :g) and thousands grouped, as the language
+    writes it (a Signed one with +/−)."""
+    spec = ",g" if digits is None else f",.{digits}f"
+    s = format(value, ("+" if isinstance(value, Signed) else "") + spec)
     if lang == "de":
         s = s.replace(",", " ").replace(".", ",").replace(" ", ".")
     return s
@@ -37,12 +49,14 @@ def number(value: float, lang: str = DEFAULT, digits: int = 1) -> str:
 
 def html(key: str, digits: int = 1, **params) -> str:
     """The text in every language, each in a <span lang=..> the page shows only in its language (kdemo/app/
-    style.py). Numbers (a float, or (value, digits)) are written the language's way; every other value is
-    escaped (it may be a visitor's text)."""
+    style.py). Numbers (a float, or (value, digits)) are written the language's way; a Raw value is HTML made by
+    kdemo, a callable is asked for each language's string (escaped); every other value is escaped (it may be a
+    visitor's text)."""
     out = []
     for code in TABLES:
         values = {k: number(v, code, digits) if isinstance(v, float) else
-                  number(v[0], code, v[1]) if isinstance(v, tuple) else _html.escape(str(v))   # (value, digits)
+                  number(v[0], code, v[1]) if isinstance(v, tuple) else     # (value, digits)
+                  v if isinstance(v, Raw) else _html.escape(str(v(code) if callable(v) else v))
                   for k, v in params.items()}
         out.append(f"<span class='kd-l kd-l-{code}' lang='{code}'>{text(key, code, **values)}</span>")
     return "".join(out)

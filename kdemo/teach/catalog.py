@@ -13,6 +13,7 @@ from . import views as v
 from .inputs import ARGS
 from .missing import bias_accuracy
 from ..figures import curves as plots
+from ..lang import text
 
 
 @dataclass(frozen=True)
@@ -177,43 +178,35 @@ def missing_report(data, cfg, T):
 
 
 register_view(View(
-    "similarity", "Class similarity: the dark knowledge",
-    "Each row is a true class; each cell the mean probability the model gives another class, softened at T. "
-    "The diagonal (own class) sits apart.",
+    "similarity", text("view.similarity.title"), text("view.similarity.intro"),
     similarity, (("ins_sim", "figure", "Class similarity"), ("ins_sim_caption", "words", "")),
-    knobs=(Knob("ins_T", "T", "Temperature T", 4.0, step=0.5), Knob("ins_sim_model", "which", "Model", "teacher",
+    knobs=(Knob("ins_T", "T", text("knob.ins_T"), 4.0, step=0.5), Knob("ins_sim_model", "which", text("knob.ins_sim_model"), "teacher",
                                                                      choices=SIM)),
     report=similarity_report, bench=(("similarity (teacher, T=4)", (4.0, "teacher")),
                                      ("similarity (student − teacher, T=8)", (8.0, "diff"))),
     prepare=lambda data, values: {"ins_sim_model": _choices(SIM)(data, values["ins_sim_model"])}))
 register_view(View(
-    "calibration", "Calibration",
-    "How sure each model is (top probability at T = 1) against how often it is right, in 15 bins; ECE is the "
-    "mean gap, weighted by the images in each bin.",
+    "calibration", text("view.calibration.title"), text("view.calibration.intro"),
     v.calibration_view, (("ins_cal", "figure", "Reliability diagram"), ("ins_cal_text", "words", "")),
     report=calibration_report, bench=(("calibration", ()),)))
 register_view(View(
-    "per_class", "Where the students fail", "",
+    "per_class", text("view.per_class.title"), "",
     failures, (("ins_acc", "figure", "Per-class accuracy"), ("ins_confusion", "table", "")),
-    knobs=(Knob("ins_conf_model", "model", "Confusion matrix of", "kd", choices=CONF),),
+    knobs=(Knob("ins_conf_model", "model", text("knob.ins_conf_model"), "kd", choices=CONF),),
     report=failures_report, bench=(("per-class accuracy and confusion matrix", ("kd",)),),
     prepare=lambda data, values: {"ins_conf_model": _choices(CONF)(data, values["ins_conf_model"])}))
 register_view(View(
-    "why_dkd", "Why DKD: classic KD's weight on the dark knowledge",
-    "KD = TCKD + (1 − p<sub>t</sub>) · NCKD: where the teacher is sure (p<sub>t</sub> near 1), NCKD is all but "
-    "switched off.",
+    "why_dkd", text("view.why_dkd.title"), text("view.why_dkd.intro"),
     why_dkd, (("ins_dkd", "figure", "p_t and 1 − p_t"), ("ins_dkd_text", "words", "")),
-    knobs=(Knob("ins_dkd_T", "T", "Temperature T", 4.0, step=0.5),),
+    knobs=(Knob("ins_dkd_T", "T", text("knob.ins_dkd_T"), 4.0, step=0.5),),
     report=why_dkd_report, bench=(("why DKD (T=4)", (4.0,)),)))
 register_view(View(
-    "missing_bias", "The missing class: raise its bias",
-    "The students never saw this class. Adding a bias to its logit shows how much they learned about it anyway "
-    "(Hinton et al. 2015, section 3).",
+    "missing_bias", text("view.missing_bias.title"), text("view.missing_bias.intro"),
     lambda data, cls, bias, presentation=False: v.missing_view(data, cls, bias, presentation),
     (("ins_bias_plot", "figure", "Accuracy against the bias"), ("ins_bias_text", "words", "")),
-    knobs=(Knob("ins_bias_cls", "cls", "Omitted class", "3", choices=tuple((str(i), str(i)) for i in range(10)),
+    knobs=(Knob("ins_bias_cls", "cls", text("knob.ins_bias_cls"), "3", choices=tuple((str(i), str(i)) for i in range(10)),
                 control="dropdown", kept=False),
-           Knob("ins_bias", "bias", "Bias on its logit", 0.0, step=0.05, kept=False)),
+           Knob("ins_bias", "bias", text("knob.ins_bias"), 0.0, step=0.05, kept=False)),
     report=missing_report, bench=(("missing-class bias slider", ("3", 2.5)),),
     prepare=lambda data, values: missing_prepare(data, values), shown=lambda data: bool(data["omit"]),
     sample=lambda data: dict(data, omit=(3,))))    # the bench pretends class 3 was omitted

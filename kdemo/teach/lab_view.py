@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from ..lang import html, number, text, words
 from ..zoo.checkpoints import read_manifest
 from ..data.datasets import DATASETS, load_dataset
 from .inputs import IMAGE, STUDENT, T_RANGE, TARGET, TEMPERATURE, within  # noqa: F401  (T_RANGE: the lab's slider)
@@ -49,9 +50,14 @@ def session_student(session, dataset: str = "mnist"):
             p.requires_grad_(False)
         session.lab_cache = {"version": version, "model": model}
     acc = (run.final.get("kd") or {}).get("acc")
-    state = f"{100 * acc:.1f}% test" if acc is not None else ("paused" if run.paused else run.status)
-    how = f"distilled from {run.cfg.teacher} by {run.cfg.method}" if run.cfg.uses_teacher else "trained on labels only"
-    return session.lab_cache["model"], f"your {run.cfg.student}, {how} (run {run.id}, {state})"
+    cfg, status = run.cfg, "paused" if run.paused else run.status
+
+    def who(code: str) -> str:      # in each language the page may show
+        state = text("lab.test_acc", code, acc=number(100 * acc, code)) if acc is not None else words(status, code)
+        how = text("lab.distilled", code, teacher=cfg.teacher, method=cfg.method) if cfg.uses_teacher else \
+            text("lab.labels_only", code)
+        return text("lab.who_yours", code, student=cfg.student, how=how, run=run.id, state=state)
+    return session.lab_cache["model"], who
 
 
 def test_digit(index) -> np.ndarray:
@@ -72,13 +78,11 @@ def lab_view(digit: np.ndarray, T, target, teacher_key, student_choice, session,
     res, who = lab_result(digit, T, target, teacher_key, student_choice, session)
     preview = np.kron((255 * digit).astype(np.uint8), np.ones((6, 6), dtype=np.uint8))
     ms = 1000 * (time.perf_counter() - t0)
-    numbers = (f"At **T = {res.T:g}**, target **{res.classes[res.target]}** (teacher's p<sub>t</sub> = "
-               f"{res.binary_teacher[0]:.3f}): **TCKD** = {res.tckd:.4f}, **NCKD** = {res.nckd:.4f}, weight "
-               f"**1 − p<sub>t</sub>** = {res.weight:.3f}, so **KD** = {res.tckd:.4f} + {res.weight:.3f} × "
-               f"{res.nckd:.4f} = **{res.kd:.4f}**. A confident teacher (p<sub>t</sub> → 1) silences NCKD: "
-               f"that is why DKD weights it separately (β).")
-    says = f"teacher says **{res.classes[res.teacher_pred]}**, student says **{res.classes[res.student_pred]}**"
-    caption = f"Teacher: pretrained {teacher_key} · Student: {who} · {says} · computed in {ms:.0f} ms"
+    numbers = html("lab.numbers", T=(res.T, None),
+                   target=res.classes[res.target], pt=(res.binary_teacher[0], 3), tckd=(res.tckd, 4),
+                   nckd=(res.nckd, 4), w=(res.weight, 3), kd=(res.kd, 4))
+    caption = html("lab.caption", teacher=teacher_key, who=who, t=res.classes[res.teacher_pred],
+                   s=res.classes[res.student_pred], ms=(ms, 0))
     if session is not None:     # served from the session's folder (see Session.image_file)
         preview = session.image_file(preview)
     return {"preview": preview, "probs": temperature_figure(res, presentation), "dkd": dkd_figure(res, presentation),
@@ -102,9 +106,9 @@ def lab_result(digit: np.ndarray, T, target, teacher_key, student_choice, sessio
         student, who = mine
     elif pre:
         student, _ = load_shared(pre[0][1], "mnist", "student")
-        who = f"the pretrained {pre[0][0]}"
-        if student_choice == "yours":   # the radio asked for yours: say why this one is shown instead
-            who += ", shown because you have not trained an MNIST student yet"
+        # the radio asked for yours: say why this one is shown instead
+        key, name = "lab.who_instead" if student_choice == "yours" else "lab.who_pretrained", pre[0][0]
+        who = lambda code: text(key, code, name=name)   # noqa: E731 - the words in each language
     else:
         raise LabInputError("no student to compare: train an MNIST run in the Train tab first")
     info = DATASETS["mnist"]

@@ -19,6 +19,7 @@ from ..data.datasets import load_dataset
 from .missing import bias_accuracy, bias_curves, bias_range, rule_bias
 from .inputs import (BIAS, IMAGE, OMITTED_CLASS, PREDICTED_CLASS, SIMILARITY_MODELS, T_RANGE, TEMPERATURE,  # noqa: F401
                      TRUE_CLASS, VIEW_MODELS, within)
+from ..lang import text, words
 from ..train.outputs import pretrained_pair, run_logits
 
 BIAS_LIMIT = BIAS.hi        # a logit bias beyond this changes nothing more on any of these models
@@ -61,16 +62,18 @@ def view_data(sess) -> dict:
     run = finished_run(sess)
     if run is None:
         data = dict(pretrained_pair("mnist"))
-        data.update(run=None, omit=(), source="the pretrained **lenet5** teacher and **lenet5_half** student "
-                    "(no finished run in this session yet: train one and press ⟳ to see yours)")
-        return data
+        data.update(run=None, omit=(), says=lambda code: text("ins.source_pretrained", code))
+        return {**data, "source": data["says"]("en")}
     cfg = run.cfg
     data = dict(run_logits(run))
-    seeds = f", {cfg.seeds} seeds" if cfg.seeds > 1 else ""
-    omit = f", never saw class {', '.join(map(str, cfg.omit_classes))}" if cfg.omit_classes else ""
-    data.update(run=run, omit=tuple(cfg.omit_classes),
-                source=f"your run {run.id}: **{cfg.student}** from **{cfg.teacher if cfg.uses_teacher else 'labels'}"
-                       f"** ({cfg.method}, {cfg.dataset}{seeds}{omit}, {run.status})")
+
+    def says(code: str) -> str:     # where the views' data comes from, in `code`
+        seeds = text("ins.seeds", code, n=cfg.seeds) if cfg.seeds > 1 else ""
+        omit = text("ins.omit", code, classes=", ".join(map(str, cfg.omit_classes))) if cfg.omit_classes else ""
+        return text("ins.source_run", code, id=run.id, student=cfg.student, method=cfg.method, dataset=cfg.dataset,
+                    teacher=cfg.teacher if cfg.uses_teacher else text("ins.labels", code), seeds=seeds, omit=omit,
+                    status=words(run.status, code))
+    data.update(run=run, omit=tuple(cfg.omit_classes), says=says, source=says("en"))
     return data
 
 

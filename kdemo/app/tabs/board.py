@@ -16,7 +16,8 @@ import pandas as pd
 from gradio import route_utils
 
 from ...figures.board import board_figure
-from ...teach.classboard import METRICS, label, summary
+from ...teach.classboard import METRICS, label as short_name, summary
+from ..labels import label
 from ..kit import Wired, session_of
 from .controls import UI_PARAMS
 from .share import make_link
@@ -75,7 +76,7 @@ def _cell(mean, sd):
 
 
 def _changed(row) -> str:
-    return ", ".join(f"{label(k)}={v}" for k, v in row.get("changed", {}).items()) or "(the lesson's)"
+    return ", ".join(f"{short_name(k)}={v}" for k, v in row.get("changed", {}).items()) or "(the lesson's)"
 
 
 def board_frame(rows: list[dict]) -> pd.DataFrame:
@@ -135,8 +136,8 @@ def board_refresh(classes, registry, code, axis, metric, presentation, seen, ses
             f"{data['members']} joined · {len(rows)} rows · {state} · removed in {days:.1f} days</div>")
     out = {"board_head": head, "board_table": board_frame(rows),
            "board_plot": board_figure(rows, s, METRICS[metric][0], METRICS[metric][1], presentation),
-           "board_axis": gr.update(choices=[(f"{label(a)} ({a})", a) for a in s["axes"]] or [("(nothing varies)", "")],
-                                   value=s["axis"] or "")}
+           "board_axis": gr.update(choices=[(f"{short_name(a)} ({a})", a) for a in s["axes"]]
+                                   or [(label("board.nothing"), "")], value=s["axis"] or "")}
     mark = [len(rows), rows[-1]["run"] if rows else None]
     if mark != seen:
         sess = session_of(registry, sess, request)
@@ -182,23 +183,25 @@ def build_top(ui: Wired):
         ui["board_view"] = view
         ui["board_head"] = gr.HTML(NOT_SHOWN, elem_id="board-head")
         with gr.Row():
-            ui["board_axis"] = gr.Dropdown([("(nothing varies)", "")], value="", label="Setting on the x axis",
+            ui["board_axis"] = gr.Dropdown([(label("board.nothing"), "")], value="",
+                                           label=label("board.axis"),
                                            elem_id="board-axis", scale=2)
-            ui["board_metric"] = gr.Radio([(v[1], k) for k, v in METRICS.items()], value="gain", label="Measure",
+            ui["board_metric"] = gr.Radio([(label(f"board.metric.{k}"), k) for k in METRICS], value="gain",
+                                          label=label("board.metric"),
                                           elem_id="board-metric", scale=3)
         ui["board_plot"] = gr.Plot(show_label=False, elem_id="board-plot")
         ui["board_table"] = gr.Dataframe(board_frame([]), interactive=False, wrap=True, max_height=420,
                                          elem_id="board-table")
         with gr.Row():
-            ui["board_csv"] = gr.DownloadButton("⬇ Board (CSV)", interactive=False, elem_id="board-csv")
-            ui["board_json_file"] = gr.DownloadButton("⬇ Board (JSON)", interactive=False, elem_id="board-json")
-        with gr.Accordion("Teacher", open=False, elem_id="board-teacher"):
-            ui["board_key"] = gr.Textbox(label="Teacher key", type="password", max_lines=1, elem_id="board-key")
+            ui["board_csv"] = gr.DownloadButton(label("board.csv"), interactive=False, elem_id="board-csv")
+            ui["board_json_file"] = gr.DownloadButton(label("board.json"), interactive=False, elem_id="board-json")
+        with gr.Accordion(label("board.teacher"), open=False, elem_id="board-teacher"):
+            ui["board_key"] = gr.Textbox(label=label("board.key"), type="password", max_lines=1, elem_id="board-key")
             with gr.Row():
-                ui["board_clear"] = gr.Button("Clear all rows", elem_id="board-clear")
-                ui["board_close"] = gr.Button("Close the class", variant="stop", elem_id="board-close")
+                ui["board_clear"] = gr.Button(label("board.clear"), elem_id="board-clear")
+                ui["board_close"] = gr.Button(label("board.close"), variant="stop", elem_id="board-close")
             ui["board_teacher_note"] = gr.Markdown(elem_id="board-teacher-note")
-        ui["board_code"] = gr.Textbox(visible=False, label="Class code")
+        ui["board_code"] = gr.Textbox(visible=False, label=label("board.code"))
         ui["board_json"] = gr.JSON(visible=False)
         ui["board_api"] = gr.Button(visible=False)
         ui["board_timer"] = gr.Timer(BOARD_EVERY_S, active=False)
@@ -207,24 +210,23 @@ def build_top(ui: Wired):
         ui["class_member"] = row
         ui["class_note"] = gr.HTML(elem_id="class-note", scale=4)
         with gr.Column(scale=1, min_width=260):
-            ui["class_nick"] = gr.Textbox(label="Nickname (shown on the board)", max_lines=1, max_length=40,
+            ui["class_nick"] = gr.Textbox(label=label("board.nick"), max_lines=1, max_length=40,
                                           elem_id="class-nick")
-            ui["class_join_btn"] = gr.Button("Set nickname", size="sm", elem_id="class-join-btn")
-    ui["class_code"] = gr.Textbox(visible=False, label="Class code")
+            ui["class_join_btn"] = gr.Button(label("board.join"), size="sm", elem_id="class-join-btn")
+    ui["class_code"] = gr.Textbox(visible=False, label=label("board.code"))
 
 
 def build_start(ui: Wired):
     """In the Train tab: "Start a class" for this setup."""
-    with gr.Accordion("Teach a whole class (a shared board for everyone's runs)", open=False, elem_id="class-start"):
-        gr.Markdown("Starts a class for the setup above (and the share box's lesson options): students open the "
-                    "join link, and every run they finish appears on one board.", elem_classes="kd-note")
-        ui["class_start_btn"] = gr.Button("Start a class", elem_id="class-start-btn")
+    with gr.Accordion(label("class.open"), open=False, elem_id="class-start"):
+        gr.Markdown(label("class.intro"), elem_classes="kd-note")
+        ui["class_start_btn"] = gr.Button(label("class.start"), elem_id="class-start-btn")
         ui["class_start_note"] = gr.Markdown()
-        ui["class_join_link"] = gr.Textbox(label="Join link (for students)", interactive=False, buttons=["copy"],
+        ui["class_join_link"] = gr.Textbox(label=label("class.join_link"), interactive=False, buttons=["copy"],
                                            elem_id="class-join-link")
-        ui["class_board_link"] = gr.Textbox(label="Board link (for the projector)", interactive=False,
+        ui["class_board_link"] = gr.Textbox(label=label("class.board_link"), interactive=False,
                                             buttons=["copy"], elem_id="class-board-link")
-        ui["class_key"] = gr.Textbox(label="Teacher key (clears or closes the board; keep it)", interactive=False,
+        ui["class_key"] = gr.Textbox(label=label("class.key"), interactive=False,
                                      buttons=["copy"], elem_id="class-key")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ... import lang
 from ..labels import label
 from ...settings.config import TrainConfig
 from ...data.datasets import DATASETS
@@ -19,8 +20,10 @@ from ...methods.rates import recommended_lr
 from ...train.teachers import check_available, pretrained_entry
 
 UI_PARAMS = [p for p in PARAMS if p.control]
-GROUP_TITLES = {"models": None, "method": None, "run": None, "optimisation": "Optimisation", "data": "Data",
-                "advanced": "Advanced"}   # None: always open; a title: a collapsed accordion
+# None: always open; a title: a collapsed accordion
+GROUP_TITLES = {"models": None, "method": None, "run": None, "optimisation": label("group.optimisation"),
+                "data": label("group.data"), "advanced": label("group.advanced")}
+CHOICE_WORDS = ("labeled", "all", "constant", "cosine")    # radio choices shown in words (kdemo.lang choice.<value>)
 
 
 def choices(p: Param, values: dict) -> list[tuple[str, object]]:
@@ -34,10 +37,12 @@ def choices(p: Param, values: dict) -> list[tuple[str, object]]:
         return [(cls.title, k) for k, cls in DISTILLERS.items()]
     if p.name == "teacher_source":
         have = pretrained_entry(values.get("teacher", DEFAULTS["teacher"]), ds) is not None
-        return [("pretrained" if have else "pretrained (not available)", "pretrained"), ("train first", "train")]
+        return [(label("choice.pretrained" if have else "choice.pretrained_missing"), "pretrained"),
+                (label("choice.train"), "train")]
     if p.kind == "classes":
         return [(n, i) for i, n in enumerate(DATASETS[ds].class_names)]
-    return list(zip(p.labels or p.choices, p.choices))
+    return [(label(f"choice.{c}") if c in CHOICE_WORDS else name, c)
+            for name, c in zip(p.labels or p.choices, p.choices)]
 
 
 RATE_CHOICES = ("0.002", "0.005", "0.01", "0.02", "0.05")   # the grid the rate tables were measured on
@@ -96,16 +101,22 @@ def make_controls(values: dict | None = None) -> tuple[dict, dict]:
 
 
 def pair_info(teacher: str, student: str, dataset: str, method: str) -> str:
-    """'Teacher LeNet-5 61.7k parameters → student LeNet-5 (half width) 15.7k (3.9× smaller)' for the pair."""
+    """'Teacher LeNet-5 61.7k parameters → student LeNet-5 (half width) 15.7k (3.9× smaller)' for the pair, in
+    every language (kdemo.lang.html)."""
     try:
         ns = param_count(student, dataset)
         if not DISTILLERS[method].needs_teacher:
-            return f"Student **{MODELS[student].title}**: {format_count(ns)} parameters (no teacher)."
+            return lang.html("train.pair_alone", student=MODELS[student].title, ns=_count(ns))
         nt = param_count(teacher, dataset)
     except (KeyError, ValueError, TypeError):
         return ""
-    return (f"Teacher **{MODELS[teacher].title}** {format_count(nt)} parameters → student "
-            f"**{MODELS[student].title}** {format_count(ns)} ({nt / max(ns, 1):.1f}× smaller)")
+    return lang.html("train.pair", teacher=MODELS[teacher].title, nt=_count(nt), student=MODELS[student].title,
+                     ns=_count(ns), ratio=nt / max(ns, 1))
+
+
+def _count(n: int):
+    """61.7k, 2.40M, with the language's decimal mark."""
+    return lambda code: format_count(n).replace(".", lang.number(0.5, code)[1])   # the language's decimal mark
 
 
 def config_from_controls(values: dict) -> TrainConfig:

@@ -11,10 +11,11 @@ from ...experiments.takeaways import header, takeaway
 from ...settings.params import param
 from ..sessions import Busy
 from .controls import UI_PARAMS, values_updates
+from ..labels import label
 from ..kit import Wired, session_of, status_html, waiting_ticket
 
 N_FIGS = 4
-IDLE = "Pick an experiment and press <b>▶ Run experiment</b>."
+IDLE = "exp.idle"     # a kdemo.lang key
 
 
 def _experiment(X, key):
@@ -24,7 +25,7 @@ def _experiment(X, key):
 
 
 def explain(X, key) -> dict:
-    return {"explanation": _experiment(X, key).explanation}
+    return {"explanation": label(f"exp.{_experiment(X, key).key}.text")}     # translated in the browser
 
 
 def load_preset(X, key) -> dict:
@@ -85,11 +86,11 @@ def stop_experiment(sess) -> dict:
     waiting = waiting_ticket(sess, "job")
     if waiting is not None:
         waiting.stop()
-        return {"exp_status": status_html(None, "You left the line: the experiment will not start.", IDLE)}
+        return {"exp_status": status_html(None, "exp.left_line", IDLE)}
     job = sess.job if sess is not None else None
     if job is not None:
         job.stop()
-    return {"exp_status": status_html(job.snapshot() if job is not None else None, "Nothing to stop.", IDLE)}
+    return {"exp_status": status_html(job.snapshot() if job is not None else None, "exp.nothing", IDLE)}
 
 
 def build(ui: Wired, X, registry, sess, presentation):
@@ -97,25 +98,27 @@ def build(ui: Wired, X, registry, sess, presentation):
     first = next(iter(exps))
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=320):
-            ui["exp_key"] = gr.Dropdown([(e.title, k) for k, e in exps.items()], value=first, label="Experiment",
+            ui["exp_key"] = gr.Dropdown([(label(f"exp.{k}.title"), k) for k in exps], value=first,
+                                        label=label("exp.pick"),
                                         elem_id="exp-key")
-            ui["exp_budget"] = gr.Radio([("quick (about a minute)", "quick"), ("full (a few minutes)", "full")],
-                                        value="quick", label="Budget", elem_id="exp-budget")
-            ui["exp_seed"] = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1, elem_id="exp-seed")
-            ui["exp_load"] = gr.Button("Load preset into Train tab", elem_id="exp-load")
+            ui["exp_budget"] = gr.Radio([(label("exp.quick"), "quick"), (label("exp.full"), "full")],
+                                        value="quick", label=label("exp.budget"), elem_id="exp-budget")
+            ui["exp_seed"] = gr.Number(0, label=label("exp.seed"), precision=0, minimum=0, maximum=2**31 - 1,
+                                       elem_id="exp-seed")
+            ui["exp_load"] = gr.Button(label("exp.load"), elem_id="exp-load")
             with gr.Row():
-                ui["exp_run"] = gr.Button("▶ Run experiment", variant="primary", elem_id="exp-run")
-                ui["exp_stop"] = gr.Button("■ Stop", variant="stop", elem_id="exp-stop")
+                ui["exp_run"] = gr.Button(label("exp.run"), variant="primary", elem_id="exp-run")
+                ui["exp_stop"] = gr.Button(label("exp.stop"), variant="stop", elem_id="exp-stop")
         with gr.Column(scale=2, min_width=480):
             ui["exp_status"] = gr.HTML(status_html(None, idle=IDLE), elem_id="exp-status")
             ui["exp_takeaway"] = gr.Markdown(elem_id="exp-takeaway")
-            ui["explanation"] = gr.Markdown(exps[first].explanation, elem_id="exp-explanation")
+            ui["explanation"] = gr.Markdown(label(f"exp.{first}.text"), elem_id="exp-explanation")
     with gr.Row(elem_id="exp-figs"):   # two figures a row at 1440 px: titles and legends need the width
         for i in range(N_FIGS):
             ui.plot(f"fig{i}", alt=False, visible=False, show_label=False, elem_id=f"exp-fig{i}", min_width=560)
     for i in range(N_FIGS):   # below the row: a figure's text alternative is shown and hidden with it
         ui.alt(f"fig{i}")
-    ui["exp_table"] = gr.Dataframe(interactive=False, wrap=True, label="Results", max_height=360, visible=False,
+    ui["exp_table"] = gr.Dataframe(interactive=False, wrap=True, label=label("exp.results"), max_height=360, visible=False,
                                    elem_id="exp-table")
     ui["exp_timer"] = gr.Timer(1.0, active=False)
     figs = tuple(f"fig{i}" for i in range(N_FIGS))

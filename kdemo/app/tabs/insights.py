@@ -14,15 +14,17 @@ import gradio as gr
 import pandas as pd
 
 from ...teach import views as v
-from ...teach.catalog import CONF, SIM, VIEWS as CATALOG, pick
+from ...teach.catalog import CONF, SIM, VIEWS as CATALOG, pick  # noqa: F401 (SIM, CONF: the radios' choices)
 from ...figures import curves as plots, palette
 from ...teach.inputs import ARGS, LAB_ARGS
 from ...teach.lab_view import test_digit
 from ...teach.report import session_report
+from ... import lang
+from ..labels import is_label, label, worded
 from ..kit import Wired, session_of
 from .lab import OUTPUTS as LAB_OUTPUTS, show_digit
 
-TAB = "Teaching views"
+TAB = "tab.insights"     # the tab's label (kdemo.lang)
 DIGITS = [str(i) for i in range(10)]
 KNOBS = [k for view in CATALOG.values() for k in view.knobs]
 KEPT = [k.name for k in KNOBS if k.kept]          # the refresh's inputs: the values the visitor chose
@@ -159,7 +161,7 @@ def refresh(sess, kept: list, presentation) -> dict:
     the knobs the visitor set (KEPT, in order); each view's `prepare` fits its knobs to the data first."""
     data = v.view_data(sess)
     values = {**{k.name: k.value for k in KNOBS}, **dict(zip(KEPT, kept))}
-    out = {"ins_source": f"Showing {data['source']}."}
+    out = {"ins_source": lang.html("ins.showing", source=data["says"])}
     for key, view in CATALOG.items():
         has = view.shown(data)
         out[BOXES[key]] = gr.Column(visible=has)
@@ -167,7 +169,8 @@ def refresh(sess, kept: list, presentation) -> dict:
             continue
         for name, update in (view.prepare(data, values) if view.prepare else {}).items():
             values[name] = update.get("value", values[name])
-            out[name] = gr.update(**update)
+            words = {"choices": worded(update["choices"])} if "choices" in update else {}
+            out[name] = gr.update(**{**update, **words})
         result = view.compute(data, *(values[k.name] for k in view.knobs), presentation=presentation)
         out.update(components(view, result, data))
     names = [(f"{c}", str(i)) for i, c in enumerate(data["classes"])]
@@ -181,7 +184,7 @@ REFRESH_CHECK = {**{k.name: ARGS[k.arg] for k in KNOBS if k.kept}, "presentation
 def on_tab(*a, **kw) -> dict:
     """Another tab selected: nothing; this one: every view, fresh. (evt: gr.SelectData, sess, *KEPT, presentation)"""
     got = on_tab.__signature__.bind(*a, **kw).arguments
-    return refresh(got["sess"], [got[n] for n in KEPT], got["presentation"]) if got["evt"].value == TAB else {}
+    return refresh(got["sess"], [got[n] for n in KEPT], got["presentation"]) if is_label(got["evt"].value, TAB) else {}
 
 
 on_tab.__signature__ = on_refresh.__signature__.replace(parameters=[
@@ -192,22 +195,18 @@ on_tab.__annotations__ = {"evt": gr.SelectData}
 
 def on_tab_report(evt: gr.SelectData, sess) -> dict:
     """This tab selected: the last run's report ready to download (written once per run)."""
-    return on_report(sess) if evt.value == TAB else {}
+    return on_report(sess) if is_label(evt.value, TAB) else {}
 
 
 # ---------------------------------------------------------------- layout and wiring
 
-def _plot(ui: Wired, name: str, message: str, elem: str, height: int = 340):
-    ui.plot(name, plots.empty_figure(message, height=height), show_label=False, elem_id=elem)
-
-
 def knob(k, p):
     """A view's control from its declaration: a radio or dropdown of its choices, else a slider over p's bounds."""
-    kw = dict(label=k.label, elem_id=k.name.replace("_", "-"))
+    kw = dict(label=label(f"knob.{k.name}"), elem_id=k.name.replace("_", "-"))
     if k.control == "dropdown":
         return gr.Dropdown(list(k.choices), value=k.value, scale=0, min_width=140, **kw)
     if k.choices:
-        return gr.Radio(list(k.choices), value=k.value, **kw)
+        return gr.Radio(worded(k.choices), value=k.value, **kw)
     return gr.Slider(p.lo, p.hi, value=k.value, step=k.step, **kw)
 
 
@@ -224,21 +223,20 @@ def output(ui: Wired, name: str, kind: str, placeholder: str):
 
 def drill_down(ui: Wired):
     """Below the confusion table: a cell's test images, one image's probabilities, Open in lab."""
-    gr.Markdown("**Click a number** in the table (row: true class, column: predicted) to see those test images.",
-                elem_classes="kd-note")
+    gr.Markdown(label("ins.click"), elem_classes="kd-note")
     with gr.Row():
-        ui["ins_true"] = gr.Dropdown(DIGITS, value="4", label="True class", elem_id="ins-true", min_width=120)
-        ui["ins_pred"] = gr.Dropdown(DIGITS, value="9", label="Predicted class", elem_id="ins-pred", min_width=120)
-        ui["ins_show"] = gr.Button("Show these images", elem_id="ins-show", scale=0, min_width=160)
+        ui["ins_true"] = gr.Dropdown(DIGITS, value="4", label=label("ins.true"), elem_id="ins-true", min_width=120)
+        ui["ins_pred"] = gr.Dropdown(DIGITS, value="9", label=label("ins.pred"), elem_id="ins-pred", min_width=120)
+        ui["ins_show"] = gr.Button(label("ins.show"), elem_id="ins-show", scale=0, min_width=160)
     ui["ins_cell_text"] = gr.Markdown(elem_id="ins-cell-text")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=360):
             ui["ins_gallery"] = gr.Gallery(columns=8, height=220, allow_preview=False, elem_id="ins-gallery",
                                            object_fit="contain", buttons=[], show_label=False)
             with gr.Row():
-                ui["ins_image"] = gr.Number(None, label="Test image #", precision=0, minimum=0, maximum=9999,
+                ui["ins_image"] = gr.Number(None, label=label("ins.image"), precision=0, minimum=0, maximum=9999,
                                             elem_id="ins-image", min_width=120)
-                ui["ins_open"] = gr.Button("Open in lab →", variant="primary", elem_id="ins-open", scale=0,
+                ui["ins_open"] = gr.Button(label("ins.open"), variant="primary", elem_id="ins-open", scale=0,
                                            min_width=160)
         with gr.Column(scale=3, min_width=420):
             ui.plot("ins_probs", plots.empty_figure("Pick an image", height=300), show_label=False, elem_id="ins-probs")
@@ -246,15 +244,15 @@ def drill_down(ui: Wired):
 
 def build(ui: Wired, registry, sess, presentation):
     with gr.Row():
-        ui["ins_source"] = gr.Markdown("Open this tab after a run, or press ⟳, to see the views.",
-                                       elem_id="ins-source")
-        ui["ins_refresh"] = gr.Button("⟳ Show my last run", scale=0, min_width=180, elem_id="ins-refresh")
-        ui["ins_report"] = gr.DownloadButton("⬇ Report (HTML)", interactive=False, scale=0, min_width=180,
+        ui["ins_source"] = gr.Markdown(label("ins.start"), elem_id="ins-source")
+        ui["ins_refresh"] = gr.Button(label("ins.refresh"), scale=0, min_width=180, elem_id="ins-refresh")
+        ui["ins_report"] = gr.DownloadButton(label("ins.report"), interactive=False, scale=0, min_width=180,
                                              elem_id="ins-report")
     for i, (key, view) in enumerate(CATALOG.items(), 1):
         with gr.Column(visible=view.shown({"omit": ()}), elem_id=f"ins-{key}") as box:
             ui[BOXES[key]] = box
-            gr.Markdown(f"## {i} · {view.title}" + (f"\n{view.intro}" if view.intro else ""))
+            intro = f"\n\n{lang.html(f'view.{key}.intro')}" if view.intro else ""   # kdemo/lang/*/views.py
+            gr.Markdown(f"<h2>{i} · {lang.html(f'view.{key}.title')}</h2>{intro}")
             with gr.Row():
                 for k in view.knobs:
                     ui[k.name] = knob(k, ARGS[k.arg])
@@ -266,7 +264,7 @@ def build(ui: Wired, registry, sess, presentation):
 
 
 def _wire(ui: Wired, registry, sess, presentation):
-    quick = dict(show_progress="hidden", concurrency_id="insights", concurrency_limit=4, title=TAB)
+    quick = dict(show_progress="hidden", concurrency_id="insights", concurrency_limit=4, title="Teaching views")
     live = dict(quick, trigger_mode="always_last")
     refresh_in = [sess, *KEPT, presentation]
     done = ui.on(ui["ins_refresh"].click, on_refresh, refresh_in, VIEWS, api_name="insights", check=REFRESH_CHECK,

@@ -13,6 +13,7 @@ import gradio as gr
 from gradio.components.image_editor import AcceptBlobs
 import numpy as np
 
+from ... import lang
 from ...figures import curves as plots
 from ...teach.lab import LabInputError, read_sketch, sketch_to_digit
 from ...teach.inputs import LAB_ARGS, T_RANGE
@@ -78,7 +79,7 @@ def cleared(message: str, presentation: bool = False) -> dict:
             "digit": None}
 
 
-EMPTY_CANVAS = "The canvas is empty: draw a digit, or click an MNIST test digit below."
+EMPTY_CANVAS = lang.html("lab.empty_canvas")
 
 
 def show_digit(registry, request, digit, T, target, teacher, student, sess, presentation) -> dict:
@@ -152,7 +153,7 @@ def build(ui: Wired, registry, sess, presentation):
                 ui["lab_teacher"] = gr.Dropdown(teachers, value=teachers[0][1] if teachers else None,
                                                 label=label("lab.teacher"),
                                             elem_id="lab-teacher")
-                ui["lab_student"] = gr.Radio([("your trained student", "yours"), ("pretrained student", "pretrained")],
+                ui["lab_student"] = gr.Radio([(label("lab.yours"), "yours"), (label("lab.pretrained"), "pretrained")],
                                          value="yours", label=label("lab.student"), elem_id="lab-student")
                 ui["lab_target"] = gr.Dropdown(["auto"] + [str(i) for i in range(10)], value="auto",
                                            label=label("lab.target"), elem_id="lab-target")

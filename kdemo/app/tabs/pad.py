@@ -9,26 +9,39 @@ endpoint keeps the Sketchpad payload ({background, layers, composite}); both end
 from __future__ import annotations
 
 import base64
+import json
 import binascii
 
+from ... import lang
 from ...teach.lab import LabInputError
 
 PREFIX = "data:image/png;base64,"
 
-PAD_HTML = """
+PAD_HTML = f"""
 <div class="kd-pad">
-  <canvas width="280" height="280" role="img" aria-label="Drawing pad: draw one digit"></canvas>
+  <canvas width="280" height="280" role="img" aria-label="{lang.text('pad.aria')}"></canvas>
   <div class="kd-pad-bar">
-    <button type="button" class="kd-pad-undo" title="Undo the last stroke">↶ Undo</button>
-    <button type="button" class="kd-pad-clear" title="Clear the canvas">✕ Clear</button>
+    <button type="button" class="kd-pad-undo" title="{lang.text('pad.undo_title')}">{lang.html('lab.undo')}</button>
+    <button type="button" class="kd-pad-clear" title="{lang.text('pad.clear_title')}">{lang.html('lab.clear')}</button>
   </div>
 </div>
 """
 
+_WORDS = {code: {k: lang.text(k, code) for k in ("pad.aria", "pad.undo_title", "pad.clear_title")}
+          for code in lang.TABLES}
 # `element`, `props` are given by gr.HTML. Setting props.value fires the component's change event (Gradio sends
 # the event only when the value differs from the last one), so one stroke = one event; the event handler uses
 # trigger_mode="always_last", so a backlog of strokes collapses into the latest drawing.
 PAD_JS = r"""
+{ // the canvas' and buttons' attributes in the page's language (kdemo/app/style.py's PAGE_JS picks it the same way)
+  const words = KD_PAD_WORDS;
+  const asked = new URLSearchParams(location.search).get('lang');
+  const code = [asked, ...(navigator.languages || [navigator.language])].filter(Boolean)
+    .map((l) => l.toLowerCase().slice(0, 2)).find((l) => l in words) || 'en';
+  element.querySelector('canvas').setAttribute('aria-label', words[code]['pad.aria']);
+  element.querySelector('.kd-pad-undo').title = words[code]['pad.undo_title'];
+  element.querySelector('.kd-pad-clear').title = words[code]['pad.clear_title'];
+}
 const canvas = element.querySelector('canvas');
 const ctx = canvas.getContext('2d');
 const strokes = [];
@@ -71,6 +84,7 @@ document.addEventListener('click', (e) => {   // a picked MNIST digit replaces t
 });
 new MutationObserver(redraw).observe(document.body, {attributes: true, attributeFilter: ['class']});  // theme ink
 """
+PAD_JS = PAD_JS.replace("KD_PAD_WORDS", json.dumps(_WORDS))
 
 PAD_CSS = """
 #sketch .kd-pad { display: flex; flex-direction: column; align-items: center; gap: 8px; }

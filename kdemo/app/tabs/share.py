@@ -16,6 +16,7 @@ from ...settings.params import BY_NAME, GROUPS
 from ...settings.text import QUERY_LIMIT, cli_command
 from ...settings.lessons import QUESTION_MAX, Lesson, build_link, hide_choices, parse_link
 from .controls import UI_PARAMS, config_from_controls, values_updates
+from ..labels import label
 from ..kit import Wired, session_of
 from .lab import OUTPUTS as LAB_OUTPUTS
 from .train import start_run
@@ -103,26 +104,26 @@ def make_link(hide=(), lock=False, autorun=False, question="", **controls) -> di
 
 def build_box(ui: Wired):
     """The "Share this setup" box, under the Train tab's results."""
-    with gr.Accordion("Share this setup (a lesson link for your class)", open=False, elem_id="share"):
-        gr.Markdown("Everyone who opens the link sees exactly this setup. Only settings that differ from the "
-                    "defaults go into it, so links stay short.", elem_classes="kd-note")
+    with gr.Accordion(label("share.open"), open=False, elem_id="share"):
+        gr.Markdown(label("share.intro"), elem_classes="kd-note")
         with gr.Row():
-            ui["share_hide"] = gr.Dropdown(hide_choices(), multiselect=True, label="Hide (groups or single controls)",
+            ui["share_hide"] = gr.Dropdown(hide_choices(), multiselect=True, label=label("share.hide"),
                                            elem_id="share-hide", scale=3)
             with gr.Column(scale=1, min_width=200):
-                ui["share_lock"] = gr.Checkbox(False, label="Lock the values (visible, not editable)",
+                ui["share_lock"] = gr.Checkbox(False, label=label("share.lock"),
                                                elem_id="share-lock")
-                ui["share_autorun"] = gr.Checkbox(False, label="Start training when the page opens",
+                ui["share_autorun"] = gr.Checkbox(False, label=label("share.autorun"),
                                                   elem_id="share-autorun")
-        ui["share_question"] = gr.Textbox(label=f"Question for the class (plain text, at most {QUESTION_MAX} "
-                                                "characters)", max_length=QUESTION_MAX, elem_id="share-question")
-        ui["share_btn"] = gr.Button("Make the link (and copy it)", elem_id="share-btn")
+        ui["share_question"] = gr.Textbox(label=label("share.question"), max_length=QUESTION_MAX,
+                                          elem_id="share-question")
+        ui["share_btn"] = gr.Button(label("share.btn"), elem_id="share-btn")
         ui["share_query"] = gr.Textbox(visible=False)
-        ui["share_link"] = gr.Textbox(label="Link", interactive=False, elem_id="share-link", buttons=["copy"])
+        ui["share_link"] = gr.Textbox(label=label("share.link"), interactive=False, elem_id="share-link",
+                                      buttons=["copy"])
         with gr.Row():
-            ui["share_cli"] = gr.Code(label="The same run on the command line", language="shell",
+            ui["share_cli"] = gr.Code(label=label("share.cli"), language="shell",
                                       elem_id="share-cli", interactive=False)
-            ui["share_json"] = gr.Code(label="…and as a config file (python -m kdemo train --config run.json)",
+            ui["share_json"] = gr.Code(label=label("share.json"),
                                        language="json", elem_id="share-json", interactive=False)
     controls = {p.name: ui[p.name] for p in UI_PARAMS}
     ev = ui.on(ui["share_btn"].click, make_link,

@@ -2,6 +2,8 @@
 the session's results. Handlers are module-level functions that return updates by name (kdemo/app/kit.py)."""
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 import pandas as pd
 
@@ -41,11 +43,13 @@ def _live_line(snap: dict) -> str:
     if not evals:
         return ""
     r, names = evals[-1], snap["names"]
-    seeds = f" (mean of {snap['seeds']} seeds)" if snap["seeds"] > 1 else ""
-    parts = [f"{names['kd']} **{100 * r['kd/test_acc']:.1f}%**"]
+    seeds = lang.Raw(lang.html("train.live_seeds", n=snap["seeds"])) if snap["seeds"] > 1 else ""
+    parts = [f"{html.escape(names['kd'])} <b>{lang.html('as_is', value=(100 * r['kd/test_acc'], 1))}%</b>"]
     if "scratch/test_acc" in r:
-        parts.append(f"{names['scratch']} **{100 * r['scratch/test_acc']:.1f}%**")
-    return f"Epoch {r['epoch']:.2f}{seeds}: " + " vs ".join(parts) + " on the curve's test images."
+        parts.append(f"{html.escape(names['scratch'])} <b>"
+                     f"{lang.html('as_is', value=(100 * r['scratch/test_acc'], 1))}%</b>")
+    return lang.html("train.live", epoch=(r["epoch"], 2), seeds=seeds,
+                     parts=lang.Raw(lang.html("train.vs").join(parts)))
 
 
 def verdict_text(summary: dict) -> str:
@@ -111,23 +115,27 @@ def train_poll(sess, presentation) -> dict:
             "config_file": gr.DownloadButton(value=str(sess.config_json(run)), interactive=True)}
 
 
+def _nothing(key: str, action: str) -> lang.Raw:
+    return lang.Raw(lang.html(key, action=lambda code: lang.text(f"action.{action}", code)))
+
+
 def _control(sess, action: str) -> dict:
     """Stop, pause, resume or step the session's run; says so when there is nothing to act on."""
     waiting = waiting_ticket(sess, "run")
     if waiting is not None:     # Stop leaves the line; the rest waits for the run to start
         if action == "stop":
             waiting.stop()
-            return {"status": status_html(None, "You left the line: your run will not start."),
+            return {"status": status_html(None, "train.left_line"),
                     "timer": gr.Timer(active=False)}
-        return {"status": status_html(waiting.snapshot(), f"Nothing to {action} yet: your run is waiting in line.")}
+        return {"status": status_html(waiting.snapshot(), _nothing("train.nothing_waiting", action))}
     run = sess.run if sess is not None else None
     if run is None or not run.alive:
-        return {"status": status_html(run.snapshot() if run else None, f"Nothing to {action}: no run is going.")}
+        return {"status": status_html(run.snapshot() if run else None, _nothing("train.nothing", action))}
     ok = getattr(run, action)()
     if action == "stop":    # say "stopped" as soon as it is, not at the next poll (a run ends within ~0.3 s)
         run.join(1.0)
-    note = None if ok in (None, True) else {"pause": "It is already paused.", "resume": "It is not paused.",
-                                            "step": "Pause it first: a step runs to the next curve point."}[action]
+    note = None if ok in (None, True) else {"pause": "train.paused_already", "resume": "train.not_paused",
+                                            "step": "train.pause_first"}[action]
     return {"status": status_html(run.snapshot(), note), "timer": gr.Timer(active=True)}
 
 
@@ -170,13 +178,12 @@ def build(ui: Wired, registry, sess, presentation):
     gr.Markdown(label("page.results"))
     ui["table"] = gr.Dataframe(results_frame(None), interactive=False, elem_id="results", max_height=320, wrap=True)
     with gr.Row():
-        ui["csv"] = gr.DownloadButton("⬇ Results (CSV)", interactive=False, size="md", elem_id="dl-csv")
-        ui["student_file"] = gr.DownloadButton("⬇ Last student (.safetensors)", interactive=False, size="md",
+        ui["csv"] = gr.DownloadButton(label("train.csv"), interactive=False, size="md", elem_id="dl-csv")
+        ui["student_file"] = gr.DownloadButton(label("train.student_file"), interactive=False, size="md",
                                                elem_id="dl-student")
-        ui["config_file"] = gr.DownloadButton("⬇ Last run's config (JSON)", interactive=False, size="md",
+        ui["config_file"] = gr.DownloadButton(label("train.config_file"), interactive=False, size="md",
                                               elem_id="dl-config")
-    gr.Markdown("The config JSON reruns on the command line: `python -m kdemo train --config run.json` "
-                "(or `torchrun --nproc_per_node=N -m kdemo train --config run.json`).", elem_classes="kd-note")
+    gr.Markdown(label("train.cli"), elem_classes="kd-note")
     ui["timer"] = gr.Timer(0.5, active=False)
     ui["lesson"] = gr.State(None)          # the page's lesson (from its link): what stays hidden or locked
     _wire(ui, registry, sess, presentation)

@@ -1,4 +1,4 @@
-"""English: every text kdemo shows through kdemo.lang, by key. de.py has the same keys (tests/test_lang.py)."""
+"""English: the page, its plots' text alternatives, verdicts and the tour."""
 TEXT = {
     # the page (static labels: translated in the browser through gr.I18n, kdemo/app/labels.py)
     "page.header": "# kdemo — a knowledge distillation lab\nTrain a small *student* network from a big *teacher*'s "

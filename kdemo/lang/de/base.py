@@ -1,4 +1,4 @@
-"""Deutsch: dieselben Schlüssel wie en.py (tests/test_lang.py prüft es)."""
+"""Deutsch: die Seite, Textalternativen der Diagramme, Urteile und die Führung."""
 TEXT = {
     "page.header": "# kdemo — ein Labor für Wissensdestillation\nTrainiere ein kleines *Schüler*-Netz mit den "
                    "weichen Vorhersagen eines großen *Lehrers* und sieh zu, wie es gegen einen Zwilling antritt, "
@@ -58,16 +58,16 @@ TEXT = {
     "tour.step.temperature": "<b>Ändere die Temperatur T</b> links (etwa 1 oder 10) <b>und drücke noch einmal "
                              "▶ Trainieren</b>. T macht die Vorhersagen des Lehrers weicher, bevor der Schüler sie "
                              "nachahmt.",
-    "tour.step.lab": "Im <b>Temperature lab</b>: <b>zeichne eine Ziffer</b> (oder gib die Nummer eines "
+    "tour.step.lab": "Im <b>Temperatur-Labor</b>: <b>zeichne eine Ziffer</b> (oder gib die Nummer eines "
                      "Testbildes ein und drücke <i>Dieses Testbild zeigen</i>) und <b>bewege dann den "
                      "Temperatur-Regler</b> der entkoppelten Ansicht.",
-    "tour.step.dkd": "Öffne <b>Teaching views</b> und drücke <b>⟳ Show my last run</b>; lies dann Abschnitt 4: "
+    "tour.step.dkd": "Öffne <b>Lehransichten</b> und drücke <b>⟳ Meinen letzten Lauf zeigen</b>; lies dann Abschnitt 4: "
                      "die entkoppelte Ansicht deines Laufs, in der KD das dunkle Wissen mit 1 − p<sub>t</sub> "
                      "gewichtet.",
     "tour.step.similarity": "Ändere in Abschnitt 1, <b>der Klassenähnlichkeit</b>, <b>ihr T oder ihr Modell</b>: "
                             "Welche Ziffern hält das Modell für ähnlich?",
-    "tour.step.missing": "Probiere <b>die Lektion mit den fehlenden 3en</b>: wähle unter <b>Experiments</b> "
-                         "<i>Missing digit</i> und drücke <b>▶ Run experiment</b> (etwa eine Minute). Ein Schüler, "
+    "tour.step.missing": "Probiere <b>die Lektion mit den fehlenden 3en</b>: wähle unter <b>Experimente</b> "
+                         "<i>Fehlende Ziffer</i> und drücke <b>▶ Experiment starten</b> (etwa eine Minute). Ein Schüler, "
                          "der nie eine 3 "
                          "gesehen hat, lernt vom Lehrer etwas über 3en.",
     "tour.seeds.one": " mit einem Seed.",

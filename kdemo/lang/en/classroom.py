@@ -1,0 +1,24 @@
+"""English: the share box (a lesson link) and the class board (kdemo/app/tabs/share.py, board.py)."""
+TEXT = {
+    "share.open": "Share this setup (a lesson link for your class)",
+    "share.intro": "Everyone who opens the link sees exactly this setup. Only settings that differ from the "
+                   "defaults go into it, so links stay short.",
+    "share.hide": "Hide (groups or single controls)", "share.lock": "Lock the values (visible, not editable)",
+    "share.autorun": "Start training when the page opens",
+    "share.question": "Question for the class (plain text, at most {n} characters)",
+    "share.btn": "Make the link (and copy it)", "share.link": "Link",
+    "share.cli": "The same run on the command line",
+    "share.json": "…and as a config file (python -m kdemo train --config run.json)",
+    "board.nothing": "(nothing varies)", "board.axis": "Setting on the x axis", "board.metric": "Measure",
+    "board.metric.gain": "gain: KD − twin (points)", "board.metric.kd": "KD student accuracy (%)",
+    "board.metric.twin": "twin accuracy (%)",
+    "board.csv": "⬇ Board (CSV)", "board.json": "⬇ Board (JSON)", "board.teacher": "Teacher",
+    "board.key": "Teacher key", "board.clear": "Clear all rows", "board.close": "Close the class",
+    "board.code": "Class code", "board.nick": "Nickname (shown on the board)", "board.join": "Set nickname",
+    "class.open": "Teach a whole class (a shared board for everyone's runs)",
+    "class.intro": "Starts a class for the setup above (and the share box's lesson options): students open the "
+                   "join link, and every run they finish appears on one board.",
+    "class.start": "Start a class", "class.join_link": "Join link (for students)",
+    "class.board_link": "Board link (for the projector)",
+    "class.key": "Teacher key (clears or closes the board; keep it)",
+}

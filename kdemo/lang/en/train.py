@@ -1,0 +1,37 @@
+"""English: the Train tab (its tabs' names, groups, buttons, status line, live line, results) and the run's phases."""
+TEXT = {
+    "tab.train": "Train", "tab.lab": "Temperature lab", "tab.experiments": "Experiments",
+    "tab.insights": "Teaching views",
+    "group.optimisation": "Optimisation", "group.data": "Data", "group.advanced": "Advanced",
+    "choice.pretrained": "pretrained", "choice.pretrained_missing": "pretrained (not available)",
+    "choice.train": "train first", "choice.labeled": "labeled images only", "choice.all": "all training images",
+    "choice.constant": "constant", "choice.cosine": "cosine",
+    "train.pair": "Teacher <b>{teacher}</b> {nt} parameters → student <b>{student}</b> {ns} ({ratio}× smaller)",
+    "train.pair_alone": "Student <b>{student}</b>: {ns} parameters (no teacher).",
+    "train.idle": "Press <b>▶ Train</b> to start.",
+    "train.live": "Epoch {epoch}{seeds}: {parts} on the curve's test images.",
+    "train.live_seeds": " (mean of {n} seeds)", "train.vs": " vs ",
+    "train.left_line": "You left the line: your run will not start.",
+    "train.nothing_waiting": "Nothing to {action} yet: your run is waiting in line.",
+    "train.nothing": "Nothing to {action}: no run is going.",
+    "train.paused_already": "It is already paused.", "train.not_paused": "It is not paused.",
+    "train.pause_first": "Pause it first: a step runs to the next curve point.",
+    "action.stop": "stop", "action.pause": "pause", "action.resume": "resume", "action.step": "step",
+    "train.csv": "⬇ Results (CSV)", "train.student_file": "⬇ Last student (.safetensors)",
+    "train.config_file": "⬇ Last run's config (JSON)",
+    "train.cli": "The config JSON reruns on the command line: `python -m kdemo train --config run.json` "
+                 "(or `torchrun --nproc_per_node=N -m kdemo train --config run.json`).",
+    "train.no_teacher": "⚠️ **No pretrained teacher found** (`pretrained/manifest.json`). Training still works "
+                        "with the teacher set to *train first*; the Temperature lab needs `python -m kdemo pretrain`.",
+    # the status line of a run or an experiment job (kdemo/app/kit.py)
+    "as_is": "{value}",
+    "status.waiting": "waiting for a free slot · {message}",
+    "status.elapsed": "{s} s elapsed", "status.left": "~{s} s left",
+    "said.running": "running", "said.paused": "paused", "said.done": "done", "said.stopped": "stopped",
+    "said.failed": "failed", "said.pending": "pending", "said.queued": "queued",
+    "said.loading data": "loading data", "said.loading the teacher": "loading the teacher",
+    "said.training the teacher": "training the teacher", "said.measuring the teacher": "measuring the teacher",
+    "said.caching teacher outputs": "caching teacher outputs", "said.starting": "starting",
+    "said.training the student": "training the student", "said.final evaluation": "final evaluation",
+    "said.checking the data": "checking the data",
+}
