@@ -104,8 +104,9 @@ def test_dkd_grid_reports_the_coupling_weight(snapshots):
     d = snap["details"]
     assert 0 < d["coupling_weight_T1"] < d["coupling_weight"] < 1
     grid = [r for r in snap["table"] if r["alpha"] is not None]
-    classic = [r for r in snap["table"] if r["alpha"] is None]
-    assert len(grid) >= 2 and len(classic) == 1
+    classic = [r for r in snap["table"] if r["alpha"] is None and not r["condition"].startswith("scratch")]
+    twin = [r for r in snap["table"] if r["condition"].startswith("scratch")]
+    assert len(grid) >= 2 and len(classic) == 1 and len(twin) == 1     # the fair reference beside classic KD
     assert classic[0]["nckd_weight"] == pytest.approx(d["coupling_weight"], abs=1e-3)
 
 

@@ -174,7 +174,7 @@ def softened_outputs(ex: dict) -> go.Figure:
 def dkd_grid(snap: dict) -> list[go.Figure]:
     rows = snap.get("table", [])
     grid = [r for r in rows if r.get("alpha") is not None]
-    kd = [r for r in rows if r.get("alpha") is None]
+    kd = [r for r in rows if r.get("alpha") is None and not r["condition"].startswith("scratch")]
     d = snap.get("details", {})
     figs = []
     if grid:
@@ -202,7 +202,8 @@ def dkd_grid(snap: dict) -> list[go.Figure]:
 def _dots(rows: list[dict], title: str) -> go.Figure:
     """Accuracies close together: a dot per condition on a zoomed axis reads better than bars from zero."""
     accs = [r["test_acc_%"] for r in rows]
-    colors = [COLORS[2] if r.get("alpha") is None else COLORS[0] for r in rows]
+    colors = [COLOR["scratch"] if r["condition"].startswith("scratch") else COLORS[2] if r.get("alpha") is None
+              else COLORS[0] for r in rows]
     fig = go.Figure(go.Scatter(x=accs, y=[r["condition"] for r in rows], mode="markers+text", marker={
         "size": 13, "color": colors}, text=[f"{a:.1f}%" for a in accs], textposition="middle right"))
     return _layout(fig, title, "test accuracy (%)", "", xaxis_range=[min(accs) - 1, max(accs) + 1.2],

@@ -80,10 +80,13 @@ def _dkd_grid(rows: list[dict]) -> str:
     line = f"Best DKD: α = {best['alpha']:g}, β = {best['beta']:g} at **{_pct(best['test_acc_%'])}**"
     ce = next((r for r in grid if r["alpha"] == 0 and r["beta"] == 0), None)
     if ce:
-        line += f"; cross-entropy alone {_pct(ce['test_acc_%'])}"
-    kd = next((r for r in rows if r.get("alpha") is None), None)
+        line += f"; cross-entropy alone at the grid's rate {_pct(ce['test_acc_%'])}"
+    kd = next((r for r in rows if r.get("alpha") is None and not r["condition"].startswith("scratch")), None)
     if kd:
         line += f"; classic KD {_pct(kd['test_acc_%'])} (its NCKD weight only {kd.get('nckd_weight', 0):.3f})"
+    twin = _find(rows, "scratch")
+    if twin:
+        line += f"; the labels-only twin at its own rate {_pct(twin['test_acc_%'])}"
     return line + "."
 
 
