@@ -3,12 +3,14 @@ language), made from kdemo.lang's tables; the Train tab's settings from the para
 kdemo/lang/de.py's PARAMS. svelte-i18n reads a dot in a key as a path, so the keys use _ instead."""
 from __future__ import annotations
 
+import html
 import json
 import re
 
 import gradio as gr
 
-from ..lang import TABLES, de
+from ..lang import TABLES, de, known
+from ..lang import html as lang_html
 from ..settings.lessons import QUESTION_MAX
 from ..settings.params import PARAMS
 
@@ -75,3 +77,9 @@ def is_label(value, key: str) -> bool:
     """Whether a select event's `value` is the label `key` (as the browser sent it: the key, or a translation)."""
     return getattr(value, "key", value) in {_key(key), *(t.get(_key(key)) for t in I18N.translations.values())} \
         or _key(key) in str(value)
+
+
+def said(key: str, declared: str) -> str:
+    """Words in every language (kdemo.lang.html) where the tables have `key`; else the English its declaration
+    carries, escaped (a view declared before its translations: adding one stays one declaration)."""
+    return lang_html(key) if known(key) else html.escape(declared)

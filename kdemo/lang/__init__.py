@@ -23,6 +23,11 @@ def text(key: str, lang: str = DEFAULT, **params) -> str:
     return table[key].format(**params) if params else table[key]
 
 
+def known(key: str) -> bool:
+    """Whether every table has `key` (tests/test_lang.py keeps them equal)."""
+    return all(key in table for table in TABLES.values())
+
+
 class Signed(float):
     """A number written with its sign (+2.9, −1.0): a difference."""
 

@@ -20,7 +20,7 @@ from ...teach.inputs import ARGS, LAB_ARGS
 from ...teach.lab_view import test_digit
 from ...teach.report import session_report
 from ... import lang
-from ..labels import is_label, label, worded
+from ..labels import said, is_label, label, worded
 from ..kit import Wired, session_of
 from .lab import OUTPUTS as LAB_OUTPUTS, show_digit
 
@@ -251,8 +251,8 @@ def build(ui: Wired, registry, sess, presentation):
     for i, (key, view) in enumerate(CATALOG.items(), 1):
         with gr.Column(visible=view.shown({"omit": ()}), elem_id=f"ins-{key}") as box:
             ui[BOXES[key]] = box
-            intro = f"\n\n{lang.html(f'view.{key}.intro')}" if view.intro else ""   # kdemo/lang/*/views.py
-            gr.Markdown(f"<h2>{i} · {lang.html(f'view.{key}.title')}</h2>{intro}")
+            intro = f"\n\n{said(f'view.{key}.intro', view.intro)}" if view.intro else ""
+            gr.Markdown(f"<h2>{i} · {said(f'view.{key}.title', view.title)}</h2>{intro}")
             with gr.Row():
                 for k in view.knobs:
                     ui[k.name] = knob(k, ARGS[k.arg])
