@@ -89,5 +89,5 @@ def test_dkd_ramps_its_terms_in_over_the_warm_up(progress, ramp):
     parts = warm.loss_parts(s, None, y, t, None, progress)
     for k in ("loss_tckd", "loss_nckd"):
         assert full[k] > 0
-        assert parts[k] == pytest.approx(ramp * full[k], rel=1e-6, abs=1e-9), k
+        assert float(parts[k]) == pytest.approx(ramp * float(full[k]), rel=1e-6, abs=1e-9), k
     assert parts["loss_ce"] == full["loss_ce"]    # the labels' term never ramps
