@@ -47,3 +47,18 @@ def test_verdicts_are_worded_per_language_from_the_same_numbers():
     assert key == "verdict.ahead" and params["n"] == 3
     assert verdict(c) == f"KD ahead by {params['d']:.1f} ± {params['half']:.1f} points over 3 seeds"
     assert verdict(c, "de").startswith("KD vorn um 5,0 ± ")
+
+
+def test_health_warnings_keep_their_english_and_say_it_in_german_on_the_page():
+    from kdemo.app.tabs.train import warning_text
+    from kdemo.settings.config import TrainConfig
+    from kdemo.train.health import Health
+    h = Health(TrainConfig(lr=0.02, temperature=4.0), ["kd"], [0, 1], 10, 100)
+    for i, a in enumerate([0.5, 0.8, 0.1, 0.1, 0.1, 0.6]):
+        h.on_eval(10 * (i + 1), i + 0.5, {"kd": [{"acc": a, "top_share": 0.2}, {"acc": 0.9, "top_share": 0.2}]})
+    (ev,) = h.events
+    assert ev.message.startswith("the distilled student (seed 0) collapsed at epoch 3.50: its accuracy fell to 10%")
+    assert ev.message.endswith(" It recovered: 60% at epoch 5.50.")
+    page = warning_text(ev.to_dict())
+    assert "Der destillierte Schüler (Seed 0) ist in Epoche 3,50 kollabiert" in page and "5,50" in page
+    assert "lang='en'>the distilled student (seed 0) collapsed" in page

@@ -47,6 +47,16 @@ def number(value: float, lang: str = DEFAULT, digits: int | None = 1) -> str:
     return s
 
 
+def compose(part: dict, lang: str = DEFAULT) -> str:
+    """A sentence kept as data (`{"key", "params", "upper"?}`, JSON-safe: a deeper layer's message) in `lang`:
+    a [value, digits] parameter is a number, a dict one a nested part, anything else is put in as it is;
+    "upper" starts it with a capital."""
+    values = {k: number(v[0], lang, v[1]) if isinstance(v, (list, tuple)) else
+              compose(v, lang) if isinstance(v, dict) else v for k, v in part.get("params", {}).items()}
+    s = text(part["key"], lang, **values)
+    return s[:1].upper() + s[1:] if part.get("upper") else s
+
+
 def html(key: str, digits: int = 1, **params) -> str:
     """The text in every language, each in a <span lang=..> the page shows only in its language (kdemo/app/
     style.py). Numbers (a float, or (value, digits)) are written the language's way; a Raw value is HTML made by
