@@ -8,6 +8,7 @@ through `number`, which writes them the language's way (93.1 in English, 93,1 in
 from __future__ import annotations
 
 import html as _html
+import re
 import string
 
 from . import de, en
@@ -70,6 +71,12 @@ def html(key: str, digits: int = 1, **params) -> str:
                   for k, v in params.items()}
         out.append(f"<span class='kd-l kd-l-{code}' lang='{code}'>{text(key, code, **values)}</span>")
     return "".join(out)
+
+
+def only(markup: str, code: str) -> str:
+    """`markup` made by `html` with every other language's span taken out (a caption the tour quotes)."""
+    return re.sub(r"<span class='kd-l kd-l-(\w+)' lang='\1'>(.*?)</span>",
+                  lambda m: m.group(2) if m.group(1) == code else "", markup or "", flags=re.S)
 
 
 def pick(query: str | None = None, accept: str | None = None) -> str:
