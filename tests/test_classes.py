@@ -257,3 +257,13 @@ def test_a_class_of_thirty_through_the_api_none_refused_none_lost_after_kill_9(t
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_board_says_its_sentence_in_german_on_the_page_and_english_in_the_api():
+    from kdemo import lang
+    from kdemo.teach.classboard import sentence_parts
+    rows = [{"config": {"temperature": t}, "gain": g, "kd_acc": 90.0, "twin_acc": 88.0, "warnings": []}
+            for t, g in (("1", 1.0), ("4", 3.5), ("4", 2.5))]
+    assert sentence(rows, "temperature") == "3 runs: T = 4 gave the largest gain, +3.0 ± 6.4 points over 2 runs."
+    german = "".join(lang.compose(p, "de") for p in sentence_parts(rows, "temperature"))
+    assert german == "3 Läufe: T = 4 ergab den größten Gewinn, +3,0 ± 6,4 Punkte über 2 Läufe."

@@ -47,3 +47,34 @@ def test_verdicts_are_worded_per_language_from_the_same_numbers():
     assert key == "verdict.ahead" and params["n"] == 3
     assert verdict(c) == f"KD ahead by {params['d']:.1f} ± {params['half']:.1f} points over 3 seeds"
     assert verdict(c, "de").startswith("KD vorn um 5,0 ± ")
+
+
+def test_health_warnings_keep_their_english_and_say_it_in_german_on_the_page():
+    from kdemo.app.tabs.train import warning_text
+    from kdemo.settings.config import TrainConfig
+    from kdemo.train.health import Health
+    h = Health(TrainConfig(lr=0.02, temperature=4.0), ["kd"], [0, 1], 10, 100)
+    for i, a in enumerate([0.5, 0.8, 0.1, 0.1, 0.1, 0.6]):
+        h.on_eval(10 * (i + 1), i + 0.5, {"kd": [{"acc": a, "top_share": 0.2}, {"acc": 0.9, "top_share": 0.2}]})
+    (ev,) = h.events
+    assert ev.message.startswith("the distilled student (seed 0) collapsed at epoch 3.50: its accuracy fell to 10%")
+    assert ev.message.endswith(" It recovered: 60% at epoch 5.50.")
+    page = warning_text(ev.to_dict())
+    assert "Der destillierte Schüler (Seed 0) ist in Epoche 3,50 kollabiert" in page and "5,50" in page
+    assert "lang='en'>the distilled student (seed 0) collapsed" in page
+
+
+def test_teaching_view_words_keep_their_english_and_the_page_says_them_line_by_line():
+    import torch
+    from kdemo.teach import insights as ins
+    stats = ins.nckd_weight(torch.tensor([[4.0, 0.0, 0.0], [0.0, 3.0, 0.0]]), torch.tensor([0, 1]), 4.0)
+    said = ins.nckd_sentence(stats, 2.0)
+    assert isinstance(said, str) and said.startswith("At T = 4 the teacher's mean p<sub>t</sub> is **0.")
+    assert lang.only(lang.said_html(said), "de").startswith("Bei T = 4 ist das mittlere p<sub>t</sub> des Lehrers **0,")
+    listed = lang.say([{"key": "ins.item", "params": {"line": ins.judgement_part(
+        {"confidence": 0.995, "accuracy": 0.991, "ece": 0.004}, "kd")}}], "\n")
+    assert listed == "- The distilled student is well calibrated (99.5% sure on average, right 99.1% of the time, ECE 0.40%)."
+    page = lang.said_html(listed)
+    assert page.startswith("- <span class='kd-l kd-l-en' lang='en'>The distilled")
+    assert "Der destillierte Schüler ist gut kalibriert (im Mittel zu 99,5 % sicher" in page
+    assert lang.said_html("plain") == "plain"

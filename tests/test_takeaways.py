@@ -70,3 +70,14 @@ def test_restyle_scales_a_figure_for_projectors():
     big = plots.restyle(go.Figure(fig), True)
     assert big.layout.font.size >= 1.4 * plain.layout.font.size
     assert big.data[0].line.width > plain.data[0].line.width and big.layout.height > plain.layout.height
+
+
+def test_the_page_says_the_takeaway_in_the_visitors_language_and_the_tour_quotes_its_own():
+    from kdemo import lang
+    from kdemo.app.tabs.experiments import takeaway_html
+    from kdemo.teach.tour import MISSING_KEY, plain
+    assert takeaway("missing_digit", {"table": MISSING}, "de").startswith("**Fazit:** Nach der Bias-Korrektur")
+    page = takeaway_html("missing_digit", {"table": MISSING})
+    assert plain(lang.only(page, "en")) == plain(takeaway("missing_digit", {"table": MISSING}))
+    assert "**679 von 1010**" in lang.only(page, "de") and "Takeaway" not in lang.only(page, "de")
+    assert MISSING_KEY == "missing_digit"

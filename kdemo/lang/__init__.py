@@ -8,6 +8,7 @@ through `number`, which writes them the language's way (93.1 in English, 93,1 in
 from __future__ import annotations
 
 import html as _html
+import re
 import string
 
 from . import de, en
@@ -52,6 +53,50 @@ def number(value: float, lang: str = DEFAULT, digits: int | None = 1) -> str:
     return s
 
 
+def compose(part: dict, lang: str = DEFAULT) -> str:
+    """A sentence kept as data (`{"key", "params", "upper"?}`, JSON-safe: a deeper layer's message) in `lang`:
+    a [value, digits] parameter is a number, a dict one a nested part, anything else is put in as it is;
+    "upper" starts it with a capital. `{"each": [parts], "sep": ", "}` is a list of parts ("and": True joins the
+    last with the language's "and": 'a, b and c')."""
+    if "each" in part:
+        items = [compose(p, lang) for p in part["each"]]
+        if part.get("and") and len(items) > 1:
+            return ", ".join(items[:-1]) + text("list.and", lang) + items[-1]
+        return part.get("sep", " ").join(items)
+    values = {k: number(v[0], lang, v[1]) if isinstance(v, (list, tuple)) else
+              compose(v, lang) if isinstance(v, dict) else v for k, v in part.get("params", {}).items()}
+    s = text(part["key"], lang, **values)
+    return s[:1].upper() + s[1:] if part.get("upper") else s
+
+
+class Said(str):
+    """Words a deeper layer wrote as parts (see compose): the string is their English, as the report, the API and
+    the CLI read it; `said_html` gives the page every language. One part a line where `sep` is a newline."""
+    parts: tuple = ()
+    sep: str = " "
+
+
+def say(parts: list[dict], sep: str = " ") -> Said:
+    out = Said(sep.join(compose(p) for p in parts))
+    out.parts, out.sep = tuple(parts), sep
+    return out
+
+
+def said_html(value):
+    """`value` for the page: a Said in every language (line by line, a Markdown list's "- " kept outside the
+    spans), anything else as it is."""
+    if not isinstance(value, Said):
+        return value
+    lines = [[compose(p, code) for p in value.parts] for code in TABLES] if "\n" in value.sep else \
+        [[value.sep.join(compose(p, code) for p in value.parts)] for code in TABLES]
+    out = []
+    for row in zip(*lines):     # one line (a part) in every language
+        lead = "- " if all(s.startswith("- ") for s in row) else ""
+        out.append("" if not any(row) else lead + "".join(
+            f"<span class='kd-l kd-l-{code}' lang='{code}'>{s[len(lead):]}</span>" for code, s in zip(TABLES, row)))
+    return value.sep.join(out) if "\n" in value.sep else out[0]
+
+
 def html(key: str, digits: int = 1, **params) -> str:
     """The text in every language, each in a <span lang=..> the page shows only in its language (kdemo/app/
     style.py). Numbers (a float, or (value, digits)) are written the language's way; a Raw value is HTML made by
@@ -65,6 +110,12 @@ def html(key: str, digits: int = 1, **params) -> str:
                   for k, v in params.items()}
         out.append(f"<span class='kd-l kd-l-{code}' lang='{code}'>{text(key, code, **values)}</span>")
     return "".join(out)
+
+
+def only(markup: str, code: str) -> str:
+    """`markup` made by `html` with every other language's span taken out (a caption the tour quotes)."""
+    return re.sub(r"<span class='kd-l kd-l-(\w+)' lang='\1'>(.*?)</span>",
+                  lambda m: m.group(2) if m.group(1) == code else "", markup or "", flags=re.S)
 
 
 def pick(query: str | None = None, accept: str | None = None) -> str:

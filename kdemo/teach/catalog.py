@@ -13,7 +13,7 @@ from . import views as v
 from .inputs import ARGS
 from .missing import bias_accuracy
 from ..figures import curves as plots
-from ..lang import text
+from ..lang import say, text
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def similarity_report(data, cfg, T):
 def calibration_report(data, cfg, T):
     cal = v.calibration_view(data)
     nums = {"ece": {k: rounded(r["ece"]) for k, r in cal["_rels"].items()},
-            "calibration": {k: ins.calibration_judgement(r, v.WHO[k]) for k, r in cal["_rels"].items()}}
+            "calibration": {k: ins.calibration_judgement(r, k) for k, r in cal["_rels"].items()}}
     return cal["ins_cal_text"], [cal["ins_cal"]], nums
 
 
@@ -138,7 +138,7 @@ def failures_report(data, cfg, T):
 def why_dkd(data, T, presentation=False):
     if data.get("teacher") is None:     # a labels-only run: say so in place (its slider may still move)
         return {"ins_dkd": plots.empty_figure("This run has no teacher", presentation),
-                "ins_dkd_text": "This run trained on labels only: there is no teacher, so no p<sub>t</sub> to show."}
+                "ins_dkd_text": say([{"key": "ins.no_teacher"}])}
     run = data.get("run")
     return v.nckd_view(data, T, dkd_beta(run.cfg if run is not None else None), presentation)
 

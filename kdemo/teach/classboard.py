@@ -7,6 +7,7 @@ axis; `gain` is KD − twin in points (mean over the run's seeds), `kd_acc` and 
 """
 from __future__ import annotations
 
+from ..lang import Signed, compose
 from ..settings.params import BY_NAME, PARAMS
 from ..train.stats import ci95, mean_sd
 
@@ -14,7 +15,6 @@ METRICS = {"gain": ("gain", "gain: KD − twin (points)"), "kd": ("kd_acc", "KD 
            "twin": ("twin_acc", "twin accuracy (%)")}
 COLLAPSE = ("diverged", "collapse")       # health events that mean the distilled student failed
 NOT_AN_AXIS = ("seed", "seeds", "time_budget_s")   # class mode gives each student their own seed; the server's cap
-REACHED = {"gain": "KD gained", "kd": "the KD student reached", "twin": "the twin reached"}
 
 
 def label(name: str) -> str:
@@ -67,39 +67,51 @@ def groups(rows: list[dict], axis: str | None, metric: str = "gain") -> list[dic
     return sorted(out, key=lambda g: (number(g["value"]) is None, number(g["value"]) or 0.0, g["value"]))
 
 
-def _pm(g: dict, unit: str, signed: bool) -> str:
-    mean = f"{g['mean']:+.1f}" if signed else f"{g['mean']:.1f}"
-    runs = f"{g['n']} run{'s' if g['n'] != 1 else ''}"
-    return f"{mean} {unit} over {runs}" if g["half"] is None else f"{mean} ± {g['half']:.1f} {unit} over {runs}"
+def _p(key: str, **params) -> dict:
+    """A piece of the sentence as data (kdemo.lang.compose): its key under "board." and its parameters."""
+    return {"key": "board." + key, "params": params}
 
 
-def sentence(rows: list[dict], axis: str | None, metric: str = "gain") -> str:
-    """What the board shows, in one sentence (± is the 95% interval's half width over the runs)."""
+def _runs(n: int) -> dict:
+    return _p("run" if n == 1 else "runs", n=n)
+
+
+def _pm(g: dict, metric: str) -> dict:
+    unit = _p("points" if metric == "gain" else "pct")
+    mean = [Signed(g["mean"]) if metric == "gain" else g["mean"], 1]
+    if g["half"] is None:
+        return _p("mean", mean=mean, unit=unit, runs=_runs(g["n"]))
+    return _p("mean_pm", mean=mean, half=[g["half"], 1], unit=unit, runs=_runs(g["n"]))
+
+
+def sentence_parts(rows: list[dict], axis: str | None, metric: str = "gain") -> list[dict]:
+    """What the board shows, in one sentence (± is the 95% interval's half width over the runs), as pieces."""
     n = len(rows)
     if n == 0:
-        return "No runs yet: each student's finished run appears here."
-    key, what = METRICS[metric]
-    signed = metric == "gain"
-    unit = "points" if signed else "%"
-    head = f"{n} run{'s' if n != 1 else ''}"
+        return [_p("empty")]
+    head = _runs(n)
     gs = groups(rows, axis, metric)
     measured = [g for g in gs if g["mean"] is not None]
     if not measured:
-        return f"{head}: none measured {what.split(':')[0]} (the gain needs the twin)."
+        return [_p("none", head=head, what=_p(f"what.{metric}"))]
     if axis is None:
-        g = measured[0]
-        text = f"{head}, all with the lesson's settings: {REACHED[metric]} {_pm(g, unit, signed)}"
+        text = [_p("same", head=head, reached=_p(f"reached.{metric}"), pm=_pm(measured[0], metric))]
     else:
         best = max(measured, key=lambda g: g["mean"])
-        word = {"gain": "the largest gain", "kd": "the most accurate KD student",
-                "twin": "the most accurate twin"}[metric]
-        text = f"{head}: {label(axis)} = {best['value']} gave {word}, {_pm(best, unit, signed)}"
+        text = [_p("best", head=head, axis=label(axis), value=best["value"], word=_p(f"word.{metric}"),
+                   pm=_pm(best, metric))]
     fails = [g for g in gs if g["collapsed"]]
     if fails:
         worst = max(fails, key=lambda g: g["collapsed"] / g["runs"])
-        where = f"{label(axis)} = {worst['value']} " if axis else ""
-        text += f"; {where}collapsed in {worst['collapsed']} of {worst['runs']}"
-    return text + "."
+        where = _p("where", axis=label(axis), value=worst["value"]) if axis else \
+            {"key": "as_is", "params": {"value": ""}}
+        text.append(_p("collapsed", where=where, c=worst["collapsed"], r=worst["runs"]))
+    return text + [_p("end")]
+
+
+def sentence(rows: list[dict], axis: str | None, metric: str = "gain") -> str:
+    """What the board shows, in one English sentence (the API's; the page words sentence_parts its own way)."""
+    return "".join(compose(p) for p in sentence_parts(rows, axis, metric))
 
 
 def summary(rows: list[dict], axis: str | None = None, metric: str = "gain") -> dict:

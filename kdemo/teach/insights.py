@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+from ..lang import Said, say
+
 ECE_BINS = 15          # equal-width confidence bins of the reliability diagram (Guo et al. 2017)
 CELL_IMAGES = 16       # test images shown for one confusion cell
 WELL_CALIBRATED = 0.005   # |mean confidence - accuracy| below half a point reads as "well calibrated"
@@ -60,13 +62,21 @@ def similar_pairs(matrix: torch.Tensor, classes: list[str], top: int = 3) -> lis
              "score": float(scores[o])} for o in order]
 
 
-def pairs_sentence(pairs: list[dict], who: str, T: float) -> str:
-    """'At T = 4 the teacher sees most of 4 in 9 (and back): 4↔9 (0.031), 3↔5 (0.022), 7↔9 (0.019).'"""
-    if not pairs:
-        return ""
-    listed = ", ".join(f"**{p['a']} ↔ {p['b']}** ({p['score']:.3f})" for p in pairs)
-    return (f"At T = {T:g} the {who}'s most similar classes (mean probability each puts on the other, both ways): "
-            f"{listed}.")
+def who(model: str) -> dict:
+    """A model of the views ("teacher", "kd", "scratch") as words (kdemo.lang's "who.*")."""
+    return {"key": f"who.{model}", "params": {}}
+
+
+def pairs_part(pairs: list[dict], model: str, T: float) -> dict:
+    """'At T = 4 the teacher's most similar classes (...): **4 ↔ 9** (0.031), **3 ↔ 5** (0.022), ...', as data."""
+    listed = {"each": [{"key": "ins.pair", "params": {"a": p["a"], "b": p["b"], "score": [p["score"], 3]}}
+                       for p in pairs], "sep": ", "}
+    return {"key": "ins.pairs", "params": {"T": [T, None], "who": who(model), "listed": listed}}
+
+
+def pairs_sentence(pairs: list[dict], model: str, T: float) -> str:
+    """The most similar class pairs of `model` ("teacher", "kd", "scratch") in words ('' for none)."""
+    return say([pairs_part(pairs, model, T)]) if pairs else ""
 
 
 # ---------------------------------------------------------------- calibration
@@ -101,10 +111,18 @@ def calibration_side(rel: dict) -> str:
     return "over-confident" if gap > 0 else "under-confident"
 
 
-def calibration_judgement(rel: dict, who: str) -> str:
+SIDES = {"well calibrated": "ins.well", "over-confident": "ins.over", "under-confident": "ins.under"}
+
+
+def judgement_part(rel: dict, model: str) -> dict:
+    return {"key": "ins.judgement", "params": {
+        "who": who(model), "side": {"key": SIDES[calibration_side(rel)], "params": {}},
+        "conf": [100 * rel["confidence"], 1], "acc": [100 * rel["accuracy"], 1], "ece": [100 * rel["ece"], 2]}}
+
+
+def calibration_judgement(rel: dict, model: str) -> Said:
     """One sentence with the numbers: 'The teacher is over-confident (99.5% sure on average, right 99.1% ...).'"""
-    return (f"The {who} is {calibration_side(rel)} ({100 * rel['confidence']:.1f}% sure on average, right "
-            f"{100 * rel['accuracy']:.1f}% of the time, ECE {100 * rel['ece']:.2f}%).")
+    return say([judgement_part(rel, model)])
 
 
 # ---------------------------------------------------------------- where the student fails
@@ -161,10 +179,9 @@ def nckd_weight(logits: torch.Tensor, labels: torch.Tensor, T: float, bins: int 
             "share_below_0.01": float((w < 0.01).double().mean()), "images": len(pt)}
 
 
-def nckd_sentence(stats: dict, beta: float = 2.0) -> str:
+def nckd_sentence(stats: dict, beta: float = 2.0) -> Said:
     """What the histograms say, with the numbers."""
-    return (f"At T = {stats['T']:g} the teacher's mean p<sub>t</sub> is **{stats['mean_p_t']:.3f}**, so classic KD "
-            f"multiplies NCKD (the dark knowledge among the wrong classes) by **{stats['mean_weight']:.3f}** on "
-            f"average, and by less than 0.01 on **{100 * stats['share_below_0.01']:.0f}%** of the test images. "
-            f"DKD gives NCKD its own weight β instead (β = {beta:g}: about "
-            f"{beta / max(stats['mean_weight'], 1e-9):,.0f}× as much here).")
+    return say([{"key": "ins.nckd", "params": {
+        "T": [stats["T"], None], "pt": [stats["mean_p_t"], 3], "w": [stats["mean_weight"], 3],
+        "share": [100 * stats["share_below_0.01"], 0], "beta": [beta, None],
+        "times": [beta / max(stats["mean_weight"], 1e-9), 0]}}])

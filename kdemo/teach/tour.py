@@ -8,10 +8,11 @@ step done when its action has happened since the step began; `panel` is the step
 """
 from __future__ import annotations
 
+import html as _html
 import re
 from dataclasses import dataclass
 
-from ..lang import Signed, html
+from ..lang import Signed, html, only
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def run_facts(summary: dict) -> dict | None:
 
 def plain(markdown: str) -> str:
     """A view's caption as one plain sentence or two (the tour quotes it)."""
-    return " ".join(MARKUP.sub("", markdown or "").split())[:400]
+    return " ".join(_html.unescape(MARKUP.sub("", markdown or "")).split())[:400]
 
 
 def event(tour: dict, kind: str, data) -> dict:
@@ -85,10 +86,10 @@ def event(tour: dict, kind: str, data) -> dict:
                     "words": html("tour.words.lab", 3, target=target, t0=(t0, 1), p0=float(p0), t1=(t1, 1),
                                   p1=float(p1)) + html("tour.words.lab_up" if t1 > t0 else "tour.words.lab_down")}
         return tour
-    text = plain(data if isinstance(data, str) else (data or ("", ""))[1])
-    if not text or (kind == "takeaway" and (not isinstance(data, tuple) or data[0] != MISSING_KEY)):
+    markup = data if isinstance(data, str) else (data or ("", ""))[1]
+    if not plain(markup) or (kind == "takeaway" and (not isinstance(data, tuple) or data[0] != MISSING_KEY)):
         return tour
-    return {**tour, "done": True, "words": html(f"tour.words.{key}", text=text)}
+    return {**tour, "done": True, "words": html(f"tour.words.{key}", text=lambda code: plain(only(markup, code)))}
 
 
 def _seeds(n: int) -> str:

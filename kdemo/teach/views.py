@@ -19,7 +19,7 @@ from ..data.datasets import load_dataset
 from .missing import bias_accuracy, bias_curves, bias_range, rule_bias
 from .inputs import (BIAS, IMAGE, OMITTED_CLASS, PREDICTED_CLASS, SIMILARITY_MODELS, T_RANGE, TEMPERATURE,  # noqa: F401
                      TRUE_CLASS, VIEW_MODELS, within)
-from ..lang import text, words
+from ..lang import Signed, say, text, words
 from ..train.outputs import pretrained_pair, run_logits
 
 BIAS_LIMIT = BIAS.hi        # a logit bias beyond this changes nothing more on any of these models
@@ -77,11 +77,6 @@ def view_data(sess) -> dict:
     return data
 
 
-def and_list(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def present(data: dict) -> list[str]:
     return [k for k in MODELS if data.get(k) is not None]
 
@@ -102,17 +97,17 @@ def similarity_view(data: dict, T, which: str, presentation: bool = False) -> di
         matrix = mats[which] if which in mats else ins.class_similarity(_logits(data, which), labels, T)
     title = f"Class similarity at T = {T:g}: {WHO[which]}"
     fig = pi.similarity_figure(matrix.tolist(), classes, title, presentation, diff=which == "diff")
-    if which != "diff":
-        lines = [ins.pairs_sentence(ins.similar_pairs(matrix, classes), WHO[which], T)]
-    else:
-        lines = [ins.pairs_sentence(ins.similar_pairs(mats[k], classes), WHO[k], T) for k in ("teacher", "kd")]
+    pairs = {k: ins.similar_pairs(matrix if k == which else mats[k], classes)
+             for k in ((which,) if which != "diff" else ("teacher", "kd"))}
+    lines = [ins.pairs_part(p, k, T) for k, p in pairs.items() if p]
+    if which == "diff":
         k = len(classes)
         off = matrix.clone()
         off.fill_diagonal_(-math.inf)
         i = int(off.argmax())
-        lines.append(f"The student gives **{classes[i // k]} → {classes[i % k]}** the most extra probability "
-                     f"(+{float(off.max()):.4f}) compared with its teacher.")
-    return {"ins_sim": fig, "ins_sim_caption": " ".join(lines)}
+        lines.append({"key": "ins.extra", "params": {"a": classes[i // k], "b": classes[i % k],
+                                                     "x": [float(off.max()), 4]}})
+    return {"ins_sim": fig, "ins_sim_caption": say(lines)}
 
 
 def calibration_view(data: dict, presentation: bool = False) -> dict:
@@ -120,11 +115,14 @@ def calibration_view(data: dict, presentation: bool = False) -> dict:
     rels = {k: ins.reliability(_logits(data, k), labels) for k in present(data)}
     sides = {}
     for k, r in rels.items():
-        sides.setdefault(ins.calibration_side(r), []).append(f"the {WHO[k]}")
-    summary = "; ".join(f"{and_list(who)} {'is' if len(who) == 1 else 'are'} {side}" for side, who in sides.items())
-    details = "\n".join(f"- {ins.calibration_judgement(r, WHO[k])}" for k, r in rels.items())
+        sides.setdefault(ins.calibration_side(r), []).append({"key": "ins.the", "params": {"who": ins.who(k)}})
+    summary = {"each": [{"key": "ins.side_one" if len(who) == 1 else "ins.side_many",
+                         "params": {"who": {"each": who, "and": True}, "side": {"key": ins.SIDES[side]}}}
+                        for side, who in sides.items()], "sep": "; "}
+    details = [{"key": "ins.item", "params": {"line": ins.judgement_part(r, k)}} for k, r in rels.items()]
     return {"ins_cal": pi.reliability_figure(rels, presentation),
-            "ins_cal_text": f"At T = 1, {summary}.\n{details}", "_rels": rels}
+            "ins_cal_text": say([{"key": "ins.at_1", "params": {"summary": summary}}, *details], "\n"),
+            "_rels": rels}
 
 
 def per_class_view(data: dict, presentation: bool = False) -> dict:
@@ -163,10 +161,12 @@ def cell_view(data: dict, model: str, true, pred) -> dict:
     true, pred = within(TRUE_CLASS, k - 1, true), within(PREDICTED_CLASS, k - 1, pred)
     idx, total = ins.cell_indices(_logits(data, model), data["labels"], true, pred)
     c = data["classes"]
-    verb = "right" if true == pred else f"called {c[pred]}"
-    text = f"**{total}** test images of class **{c[true]}** the {WHO[model]} {verb}" + \
-        (f"; the first {len(idx)} are shown: click one." if total > len(idx) else (": click one." if idx else "."))
-    return {"indices": idx, "ins_cell_text": text, "ins_gallery": thumbnails(data["dataset"], idx)}
+    verb = {"key": "ins.right"} if true == pred else {"key": "ins.called", "params": {"pred": c[pred]}}
+    tail = {"key": "ins.first", "params": {"n": len(idx)}} if total > len(idx) else \
+        {"key": "ins.click" if idx else "ins.end"}
+    words = say([{"key": "ins.cell", "params": {"total": total, "cls": c[true], "who": ins.who(model), "verb": verb,
+                                                "tail": tail}}])
+    return {"indices": idx, "ins_cell_text": words, "ins_gallery": thumbnails(data["dataset"], idx)}
 
 
 def image_view(data: dict, index, presentation: bool = False) -> dict:
@@ -214,10 +214,9 @@ def missing_view(data: dict, cls, bias, presentation: bool = False, setup: dict 
         z = _logits(data, k)
         curves[k] = bias_curves(z, labels, cls, grid)
         now = bias_accuracy(z, labels, cls, bias)
-        lines.append(f"- the {WHO[k]}: **{100 * now['class_acc']:.1f}%** of the {now['class_images']} test "
-                     f"{name}s, **{100 * now['overall_acc']:.2f}%** of all test images (rule-chosen bias "
-                     f"{rules[k]:+.2f})")
-    text = (f"With **{bias:+.2f}** added to the logit of class {name}:\n" + "\n".join(lines) +
-            "\n\nThe rule (as in the missing-digit experiment) picks the bias after which a student predicts "
-            f"{name} as often as the teacher does; here on the test images, without reading their labels.")
-    return {"ins_bias_plot": pi.bias_figure(curves, float(bias), rules, name, presentation), "ins_bias_text": text}
+        lines.append({"key": "ins.bias_line", "params": {
+            "who": ins.who(k), "cls_acc": [100 * now["class_acc"], 1], "n": now["class_images"], "name": name,
+            "all_acc": [100 * now["overall_acc"], 2], "rule": [Signed(rules[k]), 2]}})
+    words = say([{"key": "ins.bias_head", "params": {"bias": [Signed(bias), 2], "name": name}}, *lines,
+                 {"key": "as_is", "params": {"value": ""}}, {"key": "ins.bias_rule", "params": {"name": name}}], "\n")
+    return {"ins_bias_plot": pi.bias_figure(curves, float(bias), rules, name, presentation), "ins_bias_text": words}

@@ -15,8 +15,9 @@ import gradio as gr
 import pandas as pd
 from gradio import route_utils
 
+from ... import lang
 from ...figures.board import board_figure
-from ...teach.classboard import METRICS, label as short_name, summary
+from ...teach.classboard import METRICS, label as short_name, sentence_parts, summary
 from ..labels import label
 from ..kit import Wired, session_of
 from .controls import UI_PARAMS
@@ -25,7 +26,7 @@ from .share import make_link
 BOARD_EVERY_S = 2.0
 TABLE = ["#", "student", "method", "changed settings", "KD acc %", "twin acc %", "gain (points)", "verdict",
          "warnings", "run s"]
-NOT_SHOWN = "<div class='kd-status'>Open a board with its link (<code>?board=CODE</code>).</div>"
+NOT_SHOWN = f"<div class='kd-status'>{lang.html('board.not_shown')}</div>"
 
 
 def page_url(request) -> str:
@@ -54,11 +55,11 @@ def class_start(classes, hide=(), lock=False, autorun=False, question="", reques
 
 
 def member_line(member) -> str:
-    number = "" if member.nickname == f"student {member.number}" else f" (student {member.number})"
-    return (f"<div class='kd-question'>You are in the class as <b>{html.escape(member.nickname)}</b>{number}: "
-            f"every run you finish, or stop after its first curve point, posts one row to the "
-            f"class board. In class mode a run trains one seed, yours is the lesson's seed + {member.number - 1}: "
-            "the class is the sample.</div>")
+    """The student's line, in every language kdemo speaks (the nickname is the visitor's: escaped)."""
+    default = member.nickname == f"student {member.number}"
+    number = (lambda code: "" if default else lang.text("class.member_number", code, n=member.number))
+    line = lang.html("class.member", nickname=member.nickname, number=number, offset=member.number - 1)
+    return f"<div class='kd-question'>{line}</div>"
 
 
 def class_join(classes, registry, code, nickname, sess, request: gr.Request = None) -> dict:
@@ -130,10 +131,13 @@ def board_refresh(classes, registry, code, axis, metric, presentation, seen, ses
         return {}
     data = board_data(classes, code, axis, metric)
     s, rows = data["summary"], data["rows"]
-    state = "closed by the teacher" if data["closed"] else "open"
+    state = "board.closed" if data["closed"] else "board.open"
     days = max(0.0, (data["expires"] - time.time()) / 86400)
-    head = (f"<div class='kd-board-sentence'>{html.escape(s['sentence'])}</div><div class='kd-note'>Class board · "
-            f"{data['members']} joined · {len(rows)} rows · {state} · removed in {days:.1f} days</div>")
+    parts = sentence_parts(rows, s["axis"], metric)     # s["sentence"], in every language (escaped)
+    said = lang.html("as_is", value=lambda code: "".join(lang.compose(p, code) for p in parts))
+    note = lang.html("board.note", members=data["members"], rows=len(rows), days=(days, 1),
+                     state=lambda code: lang.text(state, code))
+    head = f"<div class='kd-board-sentence'>{said}</div><div class='kd-note'>{note}</div>"
     out = {"board_head": head, "board_table": board_frame(rows),
            "board_plot": board_figure(rows, s, METRICS[metric][0], METRICS[metric][1], presentation),
            "board_axis": gr.update(choices=[(f"{short_name(a)} ({a})", a) for a in s["axes"]]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from ... import lang
 from ...figures import curves as plots
 from ...settings.config import TrainConfig
-from ...experiments.takeaways import header, takeaway
+from ...experiments.takeaways import header, takeaway_parts
 from ...settings.params import param
 from ..sessions import Busy
 from .controls import UI_PARAMS, values_updates
@@ -16,6 +17,14 @@ from ..kit import Wired, session_of, status_html, waiting_ticket
 
 N_FIGS = 4
 IDLE = "exp.idle"     # a kdemo.lang key
+
+
+def takeaway_html(key: str, snap: dict) -> str:
+    """The experiment's takeaway in every language kdemo speaks (the page shows the visitor's); '' until it has one."""
+    parts = takeaway_parts(key, snap)
+    if not parts:
+        return ""
+    return lang.html("exp.takeaway", line=lambda code: "".join(lang.compose(p, code) for p in parts))
 
 
 def _experiment(X, key):
@@ -71,7 +80,7 @@ def poll_experiment(X, sess, presentation=False) -> dict:
         figs = [plots.restyle(f, presentation) for f in X.experiment_figures(snap["key"], snap)][:N_FIGS]
     except Exception as e:  # noqa: BLE001 - a figure bug must not stop the polling
         figs, snap = [], {**snap, "error": snap.get("error") or f"figures: {e}"}
-    out = {"exp_status": status_html(snap, idle=IDLE), "exp_takeaway": takeaway(snap["key"], snap)}
+    out = {"exp_status": status_html(snap, idle=IDLE), "exp_takeaway": takeaway_html(snap["key"], snap)}
     for i in range(N_FIGS):
         out[f"fig{i}"] = gr.Plot(value=figs[i], visible=True) if i < len(figs) else gr.Plot(visible=False)
     rows = snap.get("table") or []

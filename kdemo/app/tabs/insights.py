@@ -66,13 +66,13 @@ def choice(data: dict, which, options) -> str:
 
 def components(view, out: dict, data: dict) -> dict:
     """A view's result as its components: a "table" output (a count matrix) becomes the shaded clickable table."""
-    return {name: confusion_table(out[name], data["classes"]) if kind == "table" else out[name]
+    return {name: confusion_table(out[name], data["classes"]) if kind == "table" else lang.said_html(out[name])
             for name, kind, _ in view.outputs}
 
 
 def shown(out: dict) -> dict:
     """The component entries of a view's result (its other keys are numbers for the report)."""
-    return {k: x for k, x in out.items() if k.startswith("ins_")}
+    return {k: lang.said_html(x) for k, x in out.items() if k.startswith("ins_")}
 
 
 def named(name: str, args: list[str], body):

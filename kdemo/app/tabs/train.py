@@ -65,8 +65,17 @@ def verdict_text(summary: dict) -> str:
     return f"<b>{line}</b>"
 
 
+def warning_text(event: dict) -> str:
+    """A health event's message in every language kdemo speaks (the page shows the visitor's); English as it came
+    where it has no parts."""
+    parts = event.get("parts")
+    if not parts:
+        return html.escape(event["message"])
+    return lang.html("as_is", value=lambda code: " ".join(lang.compose(p, code) for p in parts))
+
+
 def _warnings(snap: dict) -> str:
-    return "\n".join(f"- ⚠️ {e['message']}" for e in snap.get("health", [])[:12])
+    return "\n".join(f"- ⚠️ {warning_text(e)}" for e in snap.get("health", [])[:12])
 
 
 def train_start(registry, sess, presentation, request: gr.Request = None, **controls) -> dict:

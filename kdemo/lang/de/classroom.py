@@ -23,4 +23,26 @@ TEXT = {
     "class.start": "Eine Klasse starten", "class.join_link": "Beitrittslink (für die Schüler)",
     "class.board_link": "Link zur Tafel (für den Beamer)",
     "class.key": "Schlüssel der Lehrkraft (löscht oder schließt die Tafel; gut aufbewahren)",
+    # der Satz der Tafel (kdemo/teach/classboard.py; die /class_board-API behält das Englische), Zeilen der Seite
+    "board.empty": "Noch keine Läufe: der fertige Lauf jedes Schülers erscheint hier.",
+    "board.run": "{n} Lauf", "board.runs": "{n} Läufe", "board.points": "Punkte", "board.pct": "%",
+    "board.mean": "{mean} {unit} über {runs}", "board.mean_pm": "{mean} ± {half} {unit} über {runs}",
+    "board.none": "{head}: keiner hat {what} gemessen (der Gewinn braucht den Zwilling).",
+    "board.what.gain": "den Gewinn", "board.what.kd": "die Genauigkeit des KD-Schülers (%)",
+    "board.what.twin": "die Genauigkeit des Zwillings (%)",
+    "board.same": "{head}, alle mit den Einstellungen der Lektion: {reached} {pm}",
+    "board.reached.gain": "KD gewann", "board.reached.kd": "der KD-Schüler erreichte",
+    "board.reached.twin": "der Zwilling erreichte",
+    "board.best": "{head}: {axis} = {value} ergab {word}, {pm}",
+    "board.word.gain": "den größten Gewinn", "board.word.kd": "den genauesten KD-Schüler",
+    "board.word.twin": "den genauesten Zwilling",
+    "board.where": "{axis} = {value} ", "board.collapsed": "; {where}kollabierte in {c} von {r}", "board.end": ".",
+    "board.note": "Klassentafel · {members} beigetreten · {rows} Zeilen · {state} · gelöscht in {days} Tagen",
+    "board.open": "offen", "board.closed": "vom Lehrer geschlossen",
+    "board.not_shown": "Öffne eine Tafel mit ihrem Link (<code>?board=CODE</code>).",
+    "class.member": "Du bist in der Klasse als <b>{nickname}</b>{number}: jeder Lauf, den du beendest oder nach "
+                    "seinem ersten Kurvenpunkt stoppst, schreibt eine Zeile auf die Klassentafel. Im Klassenmodus "
+                    "trainiert ein Lauf einen Seed, deiner ist der Seed der Lektion + {offset}: die Klasse ist die "
+                    "Stichprobe.",
+    "class.member_number": " (Schüler {n})",
 }

@@ -49,4 +49,31 @@ TEXT = {
                  "Testbilder zu sehen.",
     "ins.true": "Wahre Klasse", "ins.pred": "Vorhergesagte Klasse", "ins.show": "Diese Bilder zeigen",
     "ins.image": "Testbild Nr.", "ins.open": "Im Labor öffnen →",
+    # die Worte der Lehransichten (kdemo/teach/views.py und insights.py; der HTML-Bericht bleibt englisch)
+    "list.and": " und ",
+    "who.teacher": "Lehrer", "who.kd": "destillierte Schüler", "who.scratch": "Zwilling",
+    "ins.pair": "**{a} ↔ {b}** ({score})",
+    "ins.pairs": "Bei T = {T} hält der {who} diese Klassen für am ähnlichsten (mittlere Wahrscheinlichkeit, die jede "
+                 "der anderen gibt, in beide Richtungen): {listed}.",
+    "ins.extra": "Der Schüler gibt **{a} → {b}** im Vergleich zu seinem Lehrer die meiste zusätzliche "
+                 "Wahrscheinlichkeit (+{x}).",
+    "ins.well": "gut kalibriert", "ins.over": "überkonfident", "ins.under": "unterkonfident",
+    "ins.judgement": "Der {who} ist {side} (im Mittel zu {conf} % sicher, in {acc} % der Fälle richtig, "
+                     "ECE {ece} %).",
+    "ins.the": "der {who}", "ins.side_one": "{who} ist {side}", "ins.side_many": "{who} sind {side}",
+    "ins.at_1": "Bei T = 1: {summary}.", "ins.item": "- {line}",
+    "ins.cell": "**{total}** Testbilder der Klasse **{cls}** hat der {who} {verb}{tail}",
+    "ins.right": "richtig erkannt", "ins.called": "als {pred} eingestuft",
+    "ins.first": "; die ersten {n} sind gezeigt: klicke eines an.", "ins.click": ": klicke eines an.", "ins.end": ".",
+    "ins.nckd": "Bei T = {T} ist das mittlere p<sub>t</sub> des Lehrers **{pt}**, also multipliziert klassisches KD "
+                "NCKD (das dunkle Wissen unter den falschen Klassen) im Mittel mit **{w}**, und auf **{share} %** der "
+                "Testbilder mit weniger als 0,01. DKD gibt NCKD stattdessen ein eigenes Gewicht β (β = {beta}: hier "
+                "etwa das {times}-Fache).",
+    "ins.no_teacher": "Dieser Lauf hat nur mit Labels trainiert: es gibt keinen Lehrer, also kein p<sub>t</sub> "
+                      "zu zeigen.",
+    "ins.bias_head": "Mit **{bias}** auf dem Logit der Klasse {name}:",
+    "ins.bias_line": "- der {who}: **{cls_acc} %** der {n} Testbilder der Klasse {name}, **{all_acc} %** aller "
+                     "Testbilder (von der Regel gewählter Bias {rule})",
+    "ins.bias_rule": "Die Regel (wie im Experiment mit der fehlenden Ziffer) wählt den Bias, ab dem ein Schüler "
+                     "{name} so oft vorhersagt wie der Lehrer; hier auf den Testbildern, ohne ihre Labels zu lesen.",
 }

@@ -21,4 +21,24 @@ TEXT = {
     "class.start": "Start a class", "class.join_link": "Join link (for students)",
     "class.board_link": "Board link (for the projector)",
     "class.key": "Teacher key (clears or closes the board; keep it)",
+    # the board's sentence (kdemo/teach/classboard.py; the /class_board API keeps the English) and the page's lines
+    "board.empty": "No runs yet: each student's finished run appears here.",
+    "board.run": "{n} run", "board.runs": "{n} runs", "board.points": "points", "board.pct": "%",
+    "board.mean": "{mean} {unit} over {runs}", "board.mean_pm": "{mean} ± {half} {unit} over {runs}",
+    "board.none": "{head}: none measured {what} (the gain needs the twin).",
+    "board.what.gain": "gain", "board.what.kd": "KD student accuracy (%)", "board.what.twin": "twin accuracy (%)",
+    "board.same": "{head}, all with the lesson's settings: {reached} {pm}",
+    "board.reached.gain": "KD gained", "board.reached.kd": "the KD student reached",
+    "board.reached.twin": "the twin reached",
+    "board.best": "{head}: {axis} = {value} gave {word}, {pm}",
+    "board.word.gain": "the largest gain", "board.word.kd": "the most accurate KD student",
+    "board.word.twin": "the most accurate twin",
+    "board.where": "{axis} = {value} ", "board.collapsed": "; {where}collapsed in {c} of {r}", "board.end": ".",
+    "board.note": "Class board · {members} joined · {rows} rows · {state} · removed in {days} days",
+    "board.open": "open", "board.closed": "closed by the teacher",
+    "board.not_shown": "Open a board with its link (<code>?board=CODE</code>).",
+    "class.member": "You are in the class as <b>{nickname}</b>{number}: every run you finish, or stop after its "
+                    "first curve point, posts one row to the class board. In class mode a run trains one seed, yours "
+                    "is the lesson's seed + {offset}: the class is the sample.",
+    "class.member_number": " (student {n})",
 }

@@ -6,6 +6,22 @@ TEXT = {
     "exp.idle": "Pick an experiment and press <b>▶ Run experiment</b>.",
     "exp.left_line": "You left the line: the experiment will not start.", "exp.nothing": "Nothing to stop.",
     "exp.takeaway": "**Takeaway:** {line}",
+    # an experiment's takeaway, in pieces (kdemo/experiments/takeaways.py)
+    "take.pct": "{v}%", "take.none": "–", "take.end": ".", "take.a_few": "a few",
+    "take.missing": "After the bias fix the distilled student recognised **{right} of {n}** test {d}s",
+    "take.missing_twin": ", its scratch twin **{right}**",
+    "take.missing_before": " (before the fix: {kd}).", "take.missing_before_both": " (before the fix: {kd} and {twin}).",
+    "take.few": "With {labels} labels and the same optimizer steps: scratch **{scratch}**, KD **{kd}**",
+    "take.few_transfer": ", KD + transfer set **{acc}**.",
+    "take.sweep": "Best T = {best} (**{best_acc}**), worst T = {worst} ({worst_acc})",
+    "take.sweep_twin": "; the scratch twin {acc}.",
+    "take.dkd": "Best DKD: α = {alpha}, β = {beta} at **{acc}**",
+    "take.dkd_ce": "; cross-entropy alone at the grid's rate {acc}",
+    "take.dkd_kd": "; classic KD {acc} (its NCKD weight only {nckd})",
+    "take.dkd_twin": "; the labels-only twin at its own rate {acc}",
+    "take.versus": "{student} **{acc}**, its scratch twin **{twin}** ({gap} points).",
+    "take.bug": "Correct KD **{good}**, the probabilities bug **{bad}**", "take.bug_twin": ", the scratch twin {acc}",
+    "take.bug_loss": "; the bug's soft loss went {first} → {last}",
     "exp.missing_digit.title": 'Missing digit: a student that never saw a 3',
     "exp.missing_digit.text": (
         '**The missing 3** (Hinton et al. 2015, section 3). The student trains on MNIST with every\n3 removed,'

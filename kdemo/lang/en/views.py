@@ -46,4 +46,27 @@ TEXT = {
     "ins.click": "**Click a number** in the table (row: true class, column: predicted) to see those test images.",
     "ins.true": "True class", "ins.pred": "Predicted class", "ins.show": "Show these images",
     "ins.image": "Test image #", "ins.open": "Open in lab →",
+    # the Teaching views' words (kdemo/teach/views.py and insights.py; the HTML report keeps the English)
+    "list.and": " and ",
+    "who.teacher": "teacher", "who.kd": "distilled student", "who.scratch": "twin",
+    "ins.pair": "**{a} ↔ {b}** ({score})",
+    "ins.pairs": "At T = {T} the {who}'s most similar classes (mean probability each puts on the other, both ways): "
+                 "{listed}.",
+    "ins.extra": "The student gives **{a} → {b}** the most extra probability (+{x}) compared with its teacher.",
+    "ins.well": "well calibrated", "ins.over": "over-confident", "ins.under": "under-confident",
+    "ins.judgement": "The {who} is {side} ({conf}% sure on average, right {acc}% of the time, ECE {ece}%).",
+    "ins.the": "the {who}", "ins.side_one": "{who} is {side}", "ins.side_many": "{who} are {side}",
+    "ins.at_1": "At T = 1, {summary}.", "ins.item": "- {line}",
+    "ins.cell": "**{total}** test images of class **{cls}** the {who} {verb}{tail}",
+    "ins.right": "right", "ins.called": "called {pred}", "ins.first": "; the first {n} are shown: click one.",
+    "ins.click": ": click one.", "ins.end": ".",
+    "ins.nckd": "At T = {T} the teacher's mean p<sub>t</sub> is **{pt}**, so classic KD multiplies NCKD (the dark "
+                "knowledge among the wrong classes) by **{w}** on average, and by less than 0.01 on **{share}%** of "
+                "the test images. DKD gives NCKD its own weight β instead (β = {beta}: about {times}× as much here).",
+    "ins.no_teacher": "This run trained on labels only: there is no teacher, so no p<sub>t</sub> to show.",
+    "ins.bias_head": "With **{bias}** added to the logit of class {name}:",
+    "ins.bias_line": "- the {who}: **{cls_acc}%** of the {n} test {name}s, **{all_acc}%** of all test images "
+                     "(rule-chosen bias {rule})",
+    "ins.bias_rule": "The rule (as in the missing-digit experiment) picks the bias after which a student predicts "
+                     "{name} as often as the teacher does; here on the test images, without reading their labels.",
 }
