@@ -19,7 +19,7 @@ import pytest
 
 from kdemo.commands.bench_memory import VARIED, Visitors, free_port
 
-ROUNDS, PER_ROUND = 3, 12
+ROUNDS, PER_ROUND = 3, 6          # 6: one visitor of each kind per round (Visitors.one)
 PARALLEL = 4            # visitors at a time (Visitors.round)
 
 
