@@ -1,3 +1,11 @@
+# ---------------------------------------------------------------- OpenMP threads that wait without spinning.
+# The suite's servers train in this process while Chromium draws their pages: an OpenMP thread that spins at a
+# barrier takes the core Chromium needs (one full run each on 2 cores: the browser tests took 564 s spinning,
+# 396 s not). Set before anything imports torch; the processes the tests start inherit it.
+import os as _kd_os
+
+_kd_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # ---------------------------------------------------------------- kdemo app fixtures (tests/test_app_api.py,
 # tests/test_browser.py). Self-contained: add other fixtures above or below this block.
 import json as _kd_json

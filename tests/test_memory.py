@@ -30,7 +30,7 @@ def live(cls) -> int:
 @pytest.fixture(scope="module")
 def server(kdemo_pretrained):
     """The app in this process, with an 8 s idle limit (a visitor polling a run on a busy machine must not expire
-    mid-run) and its sweeper running every second."""
+    mid-run) and its sweeper running every second; each round ends with a sweep at a clock past that limit."""
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")   # what app.py's server sets (a bounded record)
     from kdemo.app.build import build_demo, launch_options, queue_options
     from kdemo.app.limits import Limits
@@ -43,7 +43,10 @@ def server(kdemo_pretrained):
     registry.start_sweeper(1.0)
     url = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryDirectory() as tmp:
-        yield demo, registry, Visitors(url, os.getpid(), registry.root, Path(tmp), registry.limits.session_idle_s)
+        # the end of each round expires its sessions at once (the sweeper's own call, its clock moved past the
+        # idle limit) rather than waiting the limit out: the suite's time
+        yield demo, registry, Visitors(url, os.getpid(), registry.root, Path(tmp), registry.limits.session_idle_s,
+                                       sweep=registry.sweep)
     registry.close_all()
     demo.close()
     registry.remove_root()
