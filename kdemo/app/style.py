@@ -150,6 +150,37 @@ PAGE_JS = """() => {
       .find((n) => n.includes('/assets/core-') && n.endsWith('.js'));
     if (core) import(core).then((m) => m.changeLocale && m.changeLocale(spoken)).catch(() => {});
   }
+  // Plots in the visitor's words: kdemo/figures/words.py puts each figure's other languages in layout.meta. Gradio
+  // draws every plot with Plotly.react (window.Plotly, set when its plot module loads); wrapped here, the words go
+  // in before each draw, so a plot is never shown in English first and nothing redraws in a loop. Plots drawn
+  // before this script ran are drawn again once.
+  const speak = (data, layout) => {
+    const said = ((layout && layout.meta && layout.meta.kdemo_i18n) || {})[spoken] || [];
+    for (const [path, value] of said) {
+      let node = {data, layout};
+      for (const key of path.slice(0, -1)) node = node == null ? node : node[key];
+      if (node != null && typeof node === 'object') node[path[path.length - 1]] = value;
+    }
+  };
+  const hook = (P) => {
+    if (!P || P.kdSpeaks) return P;
+    for (const name of ['newPlot', 'react']) {
+      const draw = P[name];
+      P[name] = function (gd, data, layout) {
+        if (data && !Array.isArray(data)) speak(data.data, data.layout); else speak(data, layout);
+        return draw.apply(this, arguments);
+      };
+    }
+    P.kdSpeaks = true;
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+      try { P.react(gd, JSON.parse(JSON.stringify(gd.data)), JSON.parse(JSON.stringify(gd.layout))); } catch (e) {}
+    }
+    return P;
+  };
+  if (spoken !== 'en') {
+    let plotly = hook(window.Plotly);
+    Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly, set: (P) => { plotly = hook(P); }});
+  }
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);

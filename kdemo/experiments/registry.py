@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch.nn as nn
 
 from .capacity import CAPACITY_GAP
+from ..figures.words import localize_figure
 from .figures import FIGURES
 from .hinton import FEW_LABELS, MISSING_DIGIT
 from .job import Experiment, ExperimentJob, check_budget
@@ -41,4 +42,4 @@ def start_experiment(key: str, budget: str = "quick", seed: int = 0,
 def experiment_figures(key: str, snapshot: dict) -> list:
     """Plotly figures for a job snapshot (partial ones too: they fill in as runs finish)."""
     get_experiment(key)
-    return FIGURES[key](snapshot)
+    return [localize_figure(fig) for fig in FIGURES[key](snapshot)]   # their words in every language

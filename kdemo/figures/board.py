@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from .curves import empty_figure, figure, layout, style
 from .palette import PART_COLORS, SUMMARY
+from .words import phrase
 
 
 def _x(value: str):
@@ -22,7 +23,7 @@ def board_figure(rows: list[dict], summary: dict, metric_key: str, metric_label:
                  presentation: bool = False) -> go.Figure:
     """Scatter of `metric_key` per run (x: the summary's axis, or the run's number when nothing varies)."""
     if not rows:
-        return empty_figure("Each student's run appears here as one point.", presentation)
+        return empty_figure(phrase("plot.board.empty"), presentation)
     st, axis = style(presentation), summary.get("axis")
     methods = list(dict.fromkeys(r.get("method", "?") for r in rows))
     data = []
@@ -38,7 +39,7 @@ def board_figure(rows: list[dict], summary: dict, metric_key: str, metric_label:
                                 "opacity": 0.75}})
     if axis:
         gs = [g for g in summary.get("groups", []) if g["mean"] is not None]
-        data.append({"type": "scatter", "mode": "markers+lines", "name": "mean ± 95% interval",
+        data.append({"type": "scatter", "mode": "markers+lines", "name": phrase("plot.board.mean"),
                      "x": [_x(g["value"]) for g in gs], "y": [g["mean"] for g in gs],
                      "error_y": {"type": "data", "array": [g["half"] or 0 for g in gs], "visible": True,
                                  "thickness": st["line"]},
@@ -46,7 +47,7 @@ def board_figure(rows: list[dict], summary: dict, metric_key: str, metric_label:
                      "marker": {"symbol": "diamond-open", "size": st["marker"] + 10, "color": SUMMARY,
                                 "line": {"width": 2}},
                      "hovertemplate": "mean %{y:.2f}<extra></extra>"})
-    x_title = html.escape(summary.get("axis_label") or axis) if axis else "run (in the order they finished)"
-    return figure(data, layout(f"{metric_label} for each run", presentation, revision=axis or "",
+    x_title = html.escape(summary.get("axis_label") or axis) if axis else phrase("plot.board.x")
+    return figure(data, layout(phrase("plot.board.title", metric=metric_label), presentation, revision=axis or "",
                                xaxis={"title": {"text": x_title}}, yaxis={"title": {"text": metric_label}},
                                hovermode="closest"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from .palette import BANDS, COLOR, GUIDE, PART_COLORS, TEACHER, TRANSPARENT, WARN
+from .words import localize, name, phrase
 
 DASH = {"kd": "solid", "scratch": "dot", "teacher": "dash"}
 PATTERN = {"kd": "/", "scratch": ".", "teacher": ""}   # bars, like lines, differ by more than colour (WCAG 1.4.1)
@@ -27,6 +28,8 @@ def style(presentation: bool) -> dict:
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
+    """The figure, its words in every language in layout.meta (kdemo/figures/words.py)."""
+    localize(data, layout)
     return go.Figure(data=data, layout=layout, _validate=False)
 
 
@@ -105,7 +108,7 @@ def accuracy_figure(snapshot: dict, total_epochs: float, presentation: bool = Fa
     data = []
     teacher_curve = _records(snapshot, "eval", "teacher")
     if teacher_curve:  # train-first: the teacher's own learning curve, in teacher epochs
-        data.append({"type": "scatter", "mode": "lines+markers", "name": "teacher (training)",
+        data.append({"type": "scatter", "mode": "lines+markers", "name": phrase("plot.teacher_training"),
                      "x": [r["epoch"] for r in teacher_curve],
                      "y": [100 * r["teacher/test_acc"] for r in teacher_curve],
                      "line": {"color": TEACHER, "width": st["line"] * 0.7}, "marker": {"size": st["marker"] * 0.7},
@@ -117,8 +120,8 @@ def accuracy_figure(snapshot: dict, total_epochs: float, presentation: bool = Fa
         if not pts:
             continue
         data += _band(pts, f"{group}/test_acc_seeds", group)
-        suffix = f" (mean of {seeds} seeds)" if seeds > 1 else ""
-        data.append({"type": "scatter", "mode": "lines+markers", "name": label.get(group, group) + suffix,
+        suffix = phrase("plot.seeds_mean", n=seeds) if seeds > 1 else ""
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name(label.get(group, group)) + suffix,
                      "legendgroup": group, "x": [r["epoch"] for r in pts],
                      "y": [100 * r[f"{group}/test_acc"] for r in pts],
                      "line": {"color": COLOR[group], "width": st["line"], "dash": DASH[group]},
@@ -129,22 +132,23 @@ def accuracy_figure(snapshot: dict, total_epochs: float, presentation: bool = Fa
     if t_acc is not None:
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 100 * t_acc, "y1": 100 * t_acc,
                        "line": {"color": TEACHER, "width": st["line"] * 0.8, "dash": "dash"}})
-        notes.append({"text": f"teacher {100 * t_acc:.1f}%", "xref": "paper", "x": 0.0, "y": 100 * t_acc,
+        notes.append({"text": phrase("plot.teacher_at", acc=(100 * t_acc, 1)), "xref": "paper", "x": 0.0,
+                      "y": 100 * t_acc,
                       "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                       "font": {"color": TEACHER, "size": st["font"]}})
     if snapshot.get("paused"):
-        notes.append({"text": "⏸ paused", "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.04,
+        notes.append({"text": phrase("plot.paused"), "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.04,
                       "xanchor": "right", "showarrow": False, "font": {"size": st["font"] + 4, "color": WARN}})
     x_max = max(total_epochs, teacher_curve[-1]["epoch"]) if teacher_curve else total_epochs
     # the legend under the plot (on a phone a legend above it wraps into the title), so the x axis is named in the
     # title: an axis title would sit under the legend
-    lay = layout("Test accuracy by epoch", presentation, snapshot.get("id", ""),
+    lay = layout(phrase("plot.acc.title"), presentation, snapshot.get("id", ""),
                  legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0.0,
                          "font": {"size": st["font"]}},
                  xaxis={"range": _x_range(x_max)},
-                 yaxis={"title": {"text": "accuracy (%)"}, "range": [0, 101]}, shapes=shapes, annotations=notes)
+                 yaxis={"title": {"text": phrase("plot.acc.y")}, "range": [0, 101]}, shapes=shapes, annotations=notes)
     if not evals and not teacher_curve:
-        lay["annotations"] = notes + [{"text": "waiting for the first evaluation…", "showarrow": False,
+        lay["annotations"] = notes + [{"text": phrase("plot.waiting_eval"), "showarrow": False,
                                        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
                                        "font": {"size": st["font"] + 2, "color": GUIDE}}]
     return figure(data, lay)
@@ -159,7 +163,8 @@ def _event_markers(snapshot: dict, evals: list[dict], st: dict) -> list[dict]:
         if not events or not pts:
             continue
         near = [min(pts, key=lambda r: abs(r["epoch"] - e["epoch"])) for e in events]
-        out.append({"type": "scatter", "mode": "markers", "name": f"{names(snapshot).get(group, group)}: warning",
+        out.append({"type": "scatter", "mode": "markers",
+                    "name": phrase("plot.warning", who=name(names(snapshot).get(group, group))),
                     "x": [e["epoch"] for e in events], "y": [100 * r[f"{group}/test_acc"] for r in near],
                     "text": [e["message"] for e in events], "hovertemplate": "%{text}<extra></extra>",
                     "marker": {"symbol": "x", "size": st["marker"] * 2.2, "color": WARN,
@@ -189,18 +194,19 @@ def loss_figure(snapshot: dict, total_epochs: float, presentation: bool = False)
         group, part = key.split("/", 1)
         pts = [r for r in train if key in r]
         who = label.get(group, group).split(" (")[0]
-        data.append({"type": "scatter", "mode": "lines", "name": f"{part.removeprefix('loss_')} ({who})",
+        data.append({"type": "scatter", "mode": "lines",
+                     "name": phrase("plot.loss.part", part=part.removeprefix("loss_"), who=name(who)),
                      "x": [r["epoch"] for r in pts], "y": [r[key] for r in pts],
                      "line": {"color": color[part], "width": st["line"], "dash": DASH.get(group, "solid")}})
     # Log scale: a T²-scaled KD term can be 10x the cross-entropy, and every part should stay readable. Ticks at
     # 1, 2, 5 x 10^k across decades; within a narrow range plotly's own (a D2 axis there would have no labels).
     ys = [y for t in data for y in t["y"] if y and y > 0]
     wide = bool(ys) and max(ys) >= 3 * min(ys)
-    lay = layout("Training losses (log scale)", presentation, snapshot.get("id", ""),
+    lay = layout(phrase("plot.loss.title"), presentation, snapshot.get("id", ""),
                  legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0.0,
                          "font": {"size": st["font"]}},
                  margin=SIDE_MARGIN, xaxis={"range": _x_range(total_epochs)}, showlegend=True,   # one part too
-                 yaxis={"title": {"text": "loss (weighted)"}, "type": "log", **({"dtick": "D2"} if wide else {})})
+                 yaxis={"title": {"text": phrase("plot.loss.y")}, "type": "log", **({"dtick": "D2"} if wide else {})})
     return figure(data, lay)
 
 
@@ -218,11 +224,11 @@ def throughput_figure(snapshot: dict, total_epochs: float, presentation: bool = 
     st = style(presentation)
     train = _records(snapshot, "train")
     x, y = [r["epoch"] for r in train], [r["samples_per_s"] for r in train]
-    data = [{"type": "scatter", "mode": "markers", "name": "per log", "x": x, "y": y, "opacity": 0.35,
+    data = [{"type": "scatter", "mode": "markers", "name": phrase("plot.tput.per_log"), "x": x, "y": y, "opacity": 0.35,
              "marker": {"color": GUIDE, "size": st["marker"] * 0.6}},
-            {"type": "scatter", "mode": "lines", "name": "mean of 5", "x": x, "y": smooth(y),
+            {"type": "scatter", "mode": "lines", "name": phrase("plot.tput.mean"), "x": x, "y": smooth(y),
              "line": {"color": GUIDE, "width": st["line"]}}] if train else []
-    lay = layout("Throughput (images/s, all models)", presentation, snapshot.get("id", ""), showlegend=False,
+    lay = layout(phrase("plot.tput.title"), presentation, snapshot.get("id", ""), showlegend=False,
                  margin=SIDE_MARGIN, xaxis={"range": _x_range(total_epochs)},
-                 yaxis={"title": {"text": "images / s"}, "rangemode": "tozero"})
+                 yaxis={"title": {"text": phrase("plot.tput.y")}, "rangemode": "tozero"})
     return figure(data, lay)

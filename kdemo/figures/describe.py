@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..lang import TABLES, number, text
+from .words import translated
 
 SHORT = 16       # a series this short or shorter is listed point by point
 TAG = re.compile(r"<[^>]+>")
@@ -59,11 +60,17 @@ def _panels(layout) -> dict[str, str]:
     return {("x" if i == 0 else f"x{i + 1}"): t for i, t in enumerate(notes)}
 
 
+def _json(fig) -> dict:
+    """A figure as its JSON dict, from a go.Figure, the dict, or gr.Plot's payload ({"type", "plot": json})."""
+    fig = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
+    if isinstance(fig, dict) and isinstance(fig.get("plot"), str):
+        fig = json.loads(fig["plot"])
+    return fig
+
+
 def describe(fig) -> Description:
     """The figure's title and the series it plots (name, x, y), in the order drawn."""
-    fig = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
-    if isinstance(fig, dict) and isinstance(fig.get("plot"), str):   # gr.Plot's payload: {"type", "plot": json}
-        fig = json.loads(fig["plot"])
+    fig = _json(fig)
     layout, data = fig.get("layout") or {}, fig.get("data") or []
     title = plain(_get(_get(layout, "title"), "text"))
     if not title and not data:      # an empty figure's message is its only text
@@ -135,8 +142,8 @@ def tables(desc: Description, lang: str = "en") -> list[tuple[str, list[str], li
 
 def alt_html(fig, langs=None) -> str:
     """The text alternative as HTML in each language (the page shows the visitor's: kdemo/app/style.py)."""
-    desc = describe(fig)
-    return "".join(_alt_html(desc, lang) for lang in (langs or TABLES))
+    fig = _json(fig)    # each language's from the figure in that language (its words in layout.meta)
+    return "".join(_alt_html(describe(translated(fig, lang)), lang) for lang in (langs or TABLES))
 
 
 def _alt_html(desc: Description, lang: str) -> str:

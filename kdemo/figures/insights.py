@@ -11,10 +11,13 @@ import math
 
 import plotly.graph_objects as go
 
+from ..lang import Signed
+
 from .curves import DASH, PATTERN, figure, layout, style
 from .palette import BACKDROP, COLOR, CURSOR, GUIDE, INK, TARGET, WARN
+from .words import name, phrase
 
-NAMES = {"teacher": "teacher", "kd": "distilled student", "scratch": "twin (labels only)"}
+NAMES = {"teacher": name("teacher"), "kd": name("distilled student"), "scratch": name("twin (labels only)")}
 SEQ, DIV, DIAG = "Cividis", "PuOr", "Greys"
 
 
@@ -49,29 +52,31 @@ def similarity_figure(matrix, classes: list[str], title: str, presentation: bool
     fmt = "%{z:.1e}" if small else "%{z:.3f}"   # a confident model's off-diagonal mass can be ~1e-4
     data = [{"type": "heatmap", "z": off, "x": classes, "y": classes, **scale, "hovertemplate": hover,
              "texttemplate": fmt if k <= 10 else "", "textfont": {"size": st["font"] - 4},
-             "colorbar": {"title": {"text": "student − teacher" if diff else "mean p", "side": "right"}, "x": 0.78,
+             "colorbar": {"title": {"text": phrase("plot.sim.diff" if diff else "plot.sim.mean_p"), "side": "right"},
+                          "x": 0.78,
                           "len": 0.9, "thickness": 14}},
-            {"type": "heatmap", "z": diag, "x": ["own class"], "y": classes, "xaxis": "x2", "yaxis": "y",
+            {"type": "heatmap", "z": diag, "x": [phrase("plot.sim.own")], "y": classes, "xaxis": "x2", "yaxis": "y",
              "colorscale": DIV if diff else DIAG, "showscale": False, "texttemplate": "%{z:.3f}",
              "textfont": {"size": st["font"] - 3}, "hovertemplate": "true %{y}, own class: %{z:.4f}<extra></extra>",
              **({"zmid": 0} if diff else {"zmin": 0, "zmax": 1.6})}]
     lay = layout(title, presentation, hovermode="closest", height=st["height"] + 90,
                  margin={"l": 70, "r": 10, "t": 70, "b": 60},
-                 **_square_axes(classes, st, "other class", "true class", (0.0, 0.72)))
+                 **_square_axes(classes, st, phrase("plot.sim.other"), phrase("plot.true_class"), (0.0, 0.72)))
     lay["xaxis2"] = {"domain": [0.88, 0.98], "anchor": "y", "type": "category", "tickfont": {"size": st["font"] - 1}}
     return figure(data, lay)
 
 
-def reliability_figure(rels: dict, presentation: bool = False, title: str = "Reliability at T = 1 (15 bins)"):
+def reliability_figure(rels: dict, presentation: bool = False, title: str | None = None):
     """Accuracy against confidence per bin for each model (marker area ~ images in the bin); the diagonal is
     perfect calibration: below it over-confident, above it under-confident."""
-    st = style(presentation)
-    data = [{"type": "scatter", "mode": "lines", "x": [0, 1], "y": [0, 100], "name": "perfectly calibrated",
+    st, title = style(presentation), title or phrase("plot.rel.title", bins=15)
+    data = [{"type": "scatter", "mode": "lines", "x": [0, 1], "y": [0, 100], "name": phrase("plot.rel.perfect"),
              "line": {"color": GUIDE, "dash": "dash", "width": st["line"] * 0.6}, "hoverinfo": "skip"}]
     for key, rel in rels.items():
         pts = [(c, a, n) for c, a, n in zip(rel["bin_confidence"], rel["bin_accuracy"], rel["count"]) if n]
         total = max(sum(n for *_, n in pts), 1)
-        data.append({"type": "scatter", "mode": "lines+markers", "name": f"{NAMES[key]} · ECE {100 * rel['ece']:.2f}%",
+        data.append({"type": "scatter", "mode": "lines+markers",
+                     "name": phrase("plot.rel.ece", who=NAMES[key], ece=(100 * rel["ece"], 2)),
                      "x": [c for c, _, _ in pts], "y": [100 * a for _, a, _ in pts],
                      "customdata": [n for *_, n in pts],
                      "hovertemplate": "confidence %{x:.3f}: right %{y:.1f}% of %{customdata} images<extra></extra>",
@@ -79,8 +84,8 @@ def reliability_figure(rels: dict, presentation: bool = False, title: str = "Rel
                      "marker": {"size": [st["marker"] + 14 * math.sqrt(n / total) for *_, n in pts],
                                 "color": COLOR[key]}})
     lay = layout(title, presentation, hovermode="closest",
-                 xaxis={"title": {"text": "confidence (top probability)"}, "range": [0, 1.02]},
-                 yaxis={"title": {"text": "accuracy in the bin (%)"}, "range": [0, 102]})
+                 xaxis={"title": {"text": phrase("plot.rel.x")}, "range": [0, 1.02]},
+                 yaxis={"title": {"text": phrase("plot.rel.y")}, "range": [0, 102]})
     return figure(data, lay)
 
 
@@ -94,15 +99,16 @@ def per_class_figure(per_class: dict, classes: list[str], presentation: bool = F
         hi = [100 * max(v) - m if v else 0 for v, m in zip(cols, mean)]
         lo = [m - 100 * min(v) if v else 0 for v, m in zip(cols, mean)]
         lows += [100 * min(v) for v in cols if v]
-        data.append({"type": "bar", "name": NAMES[key] + (f" (mean of {len(rows)} seeds)" if len(rows) > 1 else ""),
+        seeds = phrase("plot.seeds_mean", n=len(rows)) if len(rows) > 1 else ""
+        data.append({"type": "bar", "name": NAMES[key] + seeds,
                      "x": classes, "y": mean, "marker": {"color": COLOR[key], "pattern": {"shape": PATTERN[key]}},
                      "error_y": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo,
                                  "visible": len(rows) > 1, "thickness": 1.5},
                      "hovertemplate": "class %{x}: %{y:.2f}%<extra>" + NAMES[key] + "</extra>"})
     bottom = max(0.0, math.floor(min(lows + [100.0]) - 3))
-    lay = layout("Test accuracy per class", presentation, barmode="group", hovermode="closest",
-                 xaxis={"type": "category", "title": {"text": "true class"}, "tickangle": 0},
-                 yaxis={"title": {"text": "accuracy (%)"}, "range": [bottom, 100.5]})
+    lay = layout(phrase("plot.per_class.title"), presentation, barmode="group", hovermode="closest",
+                 xaxis={"type": "category", "title": {"text": phrase("plot.true_class")}, "tickangle": 0},
+                 yaxis={"title": {"text": phrase("plot.acc.y")}, "range": [bottom, 100.5]})
     return figure(data, lay)
 
 
@@ -116,13 +122,13 @@ def confusion_figure(counts, classes: list[str], title: str, presentation: bool 
     hover = "true %{y}, predicted %{x}: %{z} images<extra></extra>"
     data = [{"type": "heatmap", "z": off, "x": classes, "y": classes, "colorscale": SEQ, "zmin": 0,
              "texttemplate": "%{z}", "textfont": {"size": st["font"] - 3}, "hovertemplate": hover,
-             "colorbar": {"title": {"text": "errors"}, "thickness": 14}},
+             "colorbar": {"title": {"text": phrase("plot.conf.errors")}, "thickness": 14}},
             {"type": "heatmap", "z": diag, "x": classes, "y": classes, "colorscale": [[0, BACKDROP], [1, BACKDROP]],
              "showscale": False, "texttemplate": "%{z}", "textfont": {"size": st["font"] - 3, "color": INK},
              "hovertemplate": hover}]
     lay = layout(title, presentation, hovermode="closest", height=st["height"] + 90,
                  margin={"l": 70, "r": 10, "t": 70, "b": 60},
-                 **_square_axes(classes, st, "predicted class", "true class"))
+                 **_square_axes(classes, st, phrase("plot.conf.predicted"), phrase("plot.true_class")))
     return figure(data, lay)
 
 
@@ -134,8 +140,9 @@ def image_probs_figure(probs: dict, classes: list[str], label: int, title: str,
              "marker": {"color": COLOR[key], "pattern": {"shape": PATTERN[key]}},
              "hovertemplate": "%{x}: %{y:.4f}<extra>" + NAMES[key] + "</extra>"} for key, p in probs.items()]
     lay = layout(title, presentation, barmode="group", hovermode="closest", height=st["height"] - 40,
-                 xaxis={"type": "category", "title": {"text": f"class (true: {classes[label]})"}, "tickangle": 0},
-                 yaxis={"title": {"text": "probability (T = 1)"}, "range": [0, 1.02]},
+                 xaxis={"type": "category", "title": {"text": phrase("plot.probs.x", true=classes[label])},
+                        "tickangle": 0},
+                 yaxis={"title": {"text": phrase("plot.probs.y")}, "range": [0, 1.02]},
                  shapes=[{"type": "rect", "xref": "x", "yref": "paper", "x0": label - 0.5, "x1": label + 0.5,
                           "y0": 0, "y1": 1, "fillcolor": TARGET, "line": {"width": 0}}])
     return figure(data, lay)
@@ -150,23 +157,25 @@ def nckd_figure(stats: dict, presentation: bool = False) -> go.Figure:
     width = edges[1] - edges[0]
     data, shapes, notes = [], [], []
     for i, (key, mean, color, label) in enumerate((
-            ("p_t_hist", stats["mean_p_t"], COLOR["teacher"], "teacher's p<sub>t</sub>"),
-            ("weight_hist", stats["mean_weight"], COLOR["kd"], "KD's weight on NCKD, 1 − p<sub>t</sub>"))):
+            ("p_t_hist", stats["mean_p_t"], COLOR["teacher"], phrase("plot.nckd.p_t")),
+            ("weight_hist", stats["mean_weight"], COLOR["kd"], phrase("plot.nckd.weight")))):
         xa, ya = ("x", "y") if i == 0 else ("x2", "y2")
         data.append({"type": "bar", "x": mids, "y": [v or None for v in stats[key]], "width": width * 0.95,
                      "marker": {"color": color}, "name": label, "xaxis": xa, "yaxis": ya,
                      "hovertemplate": "%{x:.3f}: %{y} images<extra></extra>"})
         shapes.append({"type": "line", "xref": xa, "yref": f"{ya} domain", "x0": mean, "x1": mean, "y0": 0, "y1": 1,
                        "line": {"color": WARN, "width": st["line"], "dash": "dash"}})
-        notes.append({"text": f"mean {mean:.3f}", "xref": xa, "yref": f"{ya} domain", "x": mean, "y": 1.0,
+        notes.append({"text": phrase("plot.nckd.mean", mean=(mean, 3)), "xref": xa, "yref": f"{ya} domain", "x": mean,
+                      "y": 1.0,
                       "xanchor": "left" if mean < 0.6 else "right", "yanchor": "bottom", "showarrow": False,
                       "font": {"color": WARN, "size": st["font"]}})
         notes.append({"text": label, "xref": f"{xa} domain", "yref": f"{ya} domain", "x": 0.5, "y": -0.22,
                       "showarrow": False, "font": {"size": st["font"]}})
-    lay = layout(f"Across {stats['images']:,} test images at T = {stats['T']:g}", presentation, showlegend=False,
+    lay = layout(phrase("plot.nckd.title", images=(stats["images"], 0), T=(stats["T"], None)), presentation,
+                 showlegend=False,
                  hovermode="closest", shapes=shapes, annotations=notes, margin={"l": 60, "r": 20, "t": 80, "b": 80},
                  xaxis={"domain": [0, 0.46], "range": [0, 1]}, xaxis2={"domain": [0.54, 1], "range": [0, 1]},
-                 yaxis={"type": "log", "title": {"text": "test images"}, "dtick": 1},   # ticks at 1, 10, 100...
+                 yaxis={"type": "log", "title": {"text": phrase("plot.nckd.y")}, "dtick": 1},   # ticks at 1, 10, 100...
                  yaxis2={"type": "log", "anchor": "x2", "matches": "y", "dtick": 1})
     return figure(data, lay)
 
@@ -179,23 +188,26 @@ def bias_figure(curves: dict, bias: float, rules: dict, cls_name: str, presentat
     for key, c in curves.items():
         x = c["bias"]
         data.append({"type": "scatter", "mode": "lines", "x": x, "y": [100 * v for v in c["class_acc"]],
-                     "name": f"{NAMES[key]}: test {cls_name}s", "line": {"color": COLOR[key], "width": st["line"]}})
+                     "name": phrase("plot.bias.class", who=NAMES[key], cls=cls_name),
+                     "line": {"color": COLOR[key], "width": st["line"]}})
         data.append({"type": "scatter", "mode": "lines", "x": x, "y": [100 * v for v in c["overall_acc"]],
-                     "name": f"{NAMES[key]}: all classes",
+                     "name": phrase("plot.bias.all", who=NAMES[key]),
                      "line": {"color": COLOR[key], "width": st["line"] * 0.7, "dash": "dot"}})
     shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": bias, "x1": bias, "y0": 0, "y1": 1,
                "line": {"color": CURSOR, "width": st["line"]}}]
-    notes = [{"text": f"bias {bias:+.2f}", "xref": "x", "yref": "paper", "x": bias, "y": 1.0, "yanchor": "bottom",
+    notes = [{"text": phrase("plot.bias.now", bias=(Signed(bias), 2)), "xref": "x", "yref": "paper", "x": bias,
+              "y": 1.0, "yanchor": "bottom",
               "showarrow": False, "font": {"size": st["font"], "color": CURSOR}}]
     for i, (key, r) in enumerate(rules.items()):
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": r, "x1": r, "y0": 0, "y1": 1,
                        "line": {"color": COLOR[key], "width": st["line"] * 0.6, "dash": "dash"}})
-        notes.append({"text": f"rule: {r:+.2f}", "xref": "x", "yref": "paper", "x": r, "y": 0.06 + 0.09 * i,
+        notes.append({"text": phrase("plot.bias.rule", bias=(Signed(r), 2)), "xref": "x", "yref": "paper", "x": r,
+                      "y": 0.06 + 0.09 * i,
                       "xanchor": "left", "showarrow": False, "font": {"size": st["font"] - 1, "color": COLOR[key]}})
-    lay = layout(f"Raising the logit of class {cls_name}, which the students never saw", presentation,
+    lay = layout(phrase("plot.bias.title", cls=cls_name), presentation,
                  hovermode="x unified", shapes=shapes, annotations=notes, height=st["height"] + 70,
-                 xaxis={"title": {"text": f"bias added to class {cls_name}'s logit"}},
-                 yaxis={"title": {"text": "test accuracy (%)"}, "range": [0, 101]},
+                 xaxis={"title": {"text": phrase("plot.bias.x", cls=cls_name)}},
+                 yaxis={"title": {"text": phrase("plot.test_acc.y")}, "range": [0, 101]},
                  legend={"orientation": "h", "yanchor": "top", "y": -0.26, "x": 0, "xanchor": "left",
                          "font": {"size": st["font"]}}, margin={"l": 60, "r": 20, "t": 70, "b": 130})
     return figure(data, lay)

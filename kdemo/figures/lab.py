@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from .curves import CLEAR, PATTERN, figure, style
 from .palette import KD, TEACHER, TERMS
+from .words import name, numeral, phrase
 
 
 def _axis_names(i: int) -> tuple[str, str]:
@@ -41,23 +42,23 @@ def temperature_figure(res, presentation: bool = False) -> go.Figure:
     n = len(res.temperatures)
     classes = list(res.classes)
     short = [c if len(c) <= 5 else c[:4] + "…" for c in classes]
-    titles = [f"<b>T = {t:g}</b><br>entropy {ht:.2f} | {hs:.2f} bits"
+    titles = [phrase("plot.lab.panel", T=(t, None), ht=(ht, 2), hs=(hs, 2))
               for t, ht, hs in zip(res.temperatures, res.teacher_entropy, res.student_entropy)]
     data = []
     for i in range(n):
         xa, ya = _axis_names(i)
         for who, probs, color, role in (("teacher", res.teacher_probs, TEACHER, "teacher"),
                                         ("student", res.student_probs, KD, "kd")):
-            data.append({"type": "bar", "name": who, "x": short, "y": [float(p) for p in probs[i]],
+            data.append({"type": "bar", "name": name(who), "x": short, "y": [float(p) for p in probs[i]],
                          "marker": {"color": color, "pattern": {"shape": PATTERN[role]}}, "xaxis": xa, "yaxis": ya,
                          "legendgroup": who,
-                         "showlegend": i == 0, "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
+                         "showlegend": i == 0, "hovertemplate": name(who) + " %{x}: %{y:.3f}<extra></extra>"})
     layout = _panel_layout(titles, _grid(n), st, y_range=[0, 1])
     layout.update(CLEAR, height=st["height"] - 20, barmode="group", bargap=0.15, bargroupgap=0.0,
                   template="plotly_white", font={"size": st["font"] - 1}, margin={"l": 45, "r": 10, "t": 70, "b": 35},
                   legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": -0.12, "yanchor": "top"},
                   uirevision="lab")
-    layout["yaxis"]["title"] = {"text": "probability"}
+    layout["yaxis"]["title"] = {"text": phrase("plot.lab.probability")}
     return figure(data, layout)
 
 
@@ -65,24 +66,26 @@ def dkd_figure(res, presentation: bool = False) -> go.Figure:
     """The DKD decomposition at temperature T: binary target-vs-rest, the renormalised rest, and the KL terms."""
     st = style(presentation)
     target = res.classes[res.target]
-    titles = [f"<b>target '{target}' vs rest</b> (TCKD)", "<b>among the non-targets</b> (NCKD)",
+    titles = [phrase("plot.dkd.binary", target=target), phrase("plot.dkd.rest"),
               "<b>KD = TCKD + (1−p<sub>t</sub>)·NCKD</b>"]
     domains = [[0.0, 0.19], [0.26, 0.62], [0.69, 1.0]]
     data = []
     for who, b, rest, color in (("teacher", res.binary_teacher, res.rest_teacher, TEACHER),
                                 ("student", res.binary_student, res.rest_student, KD)):
         bars = {"color": color, "pattern": {"shape": PATTERN["kd" if who == "student" else "teacher"]}}
-        data.append({"type": "bar", "name": who, "x": [f"'{target}'", "rest"], "y": list(b), "marker": bars,
+        data.append({"type": "bar", "name": name(who), "x": [f"'{target}'", phrase("plot.dkd.rest_bar")], "y": list(b),
+                     "marker": bars,
                      "xaxis": "x", "yaxis": "y", "legendgroup": who, "showlegend": True,
-                     "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
-        data.append({"type": "bar", "name": who, "x": list(res.rest_classes), "y": [float(p) for p in rest],
+                     "hovertemplate": name(who) + " %{x}: %{y:.3f}<extra></extra>"})
+        data.append({"type": "bar", "name": name(who), "x": list(res.rest_classes), "y": [float(p) for p in rest],
                      "marker": bars, "xaxis": "x2", "yaxis": "y2", "legendgroup": who,
-                     "showlegend": False, "hovertemplate": f"{who} %{{x}}: %{{y:.3f}}<extra></extra>"})
+                     "showlegend": False, "hovertemplate": name(who) + " %{x}: %{y:.3f}<extra></extra>"})
     terms = {"TCKD": res.tckd, "NCKD": res.nckd, "1−p<sub>t</sub>": res.weight,
              "(1−p<sub>t</sub>)·NCKD": res.weight * res.nckd, "KD": res.kd}
-    data.append({"type": "bar", "name": "terms", "x": list(terms), "y": list(terms.values()), "showlegend": False,
+    data.append({"type": "bar", "name": phrase("plot.dkd.terms"), "x": list(terms), "y": list(terms.values()),
+                 "showlegend": False,
                  "marker": {"color": [TERMS[t] for t in ("tckd", "nckd", "weight", "nckd", "kd")]},
-                 "text": [_num(v) for v in terms.values()], "textposition": "outside", "cliponaxis": False,
+                 "text": [numeral(_num(v)) for v in terms.values()], "textposition": "outside", "cliponaxis": False,
                  "xaxis": "x3", "yaxis": "y3", "hovertemplate": "%{x}: %{y:.4g}<extra></extra>"})
     layout = _panel_layout(titles, domains, st)
     top = max(terms.values()) if terms else 1.0

@@ -13,6 +13,7 @@ from . import views as v
 from .inputs import ARGS
 from .missing import bias_accuracy
 from ..figures import curves as plots
+from ..figures.words import phrase
 from ..lang import say, text
 
 
@@ -137,7 +138,7 @@ def failures_report(data, cfg, T):
 
 def why_dkd(data, T, presentation=False):
     if data.get("teacher") is None:     # a labels-only run: say so in place (its slider may still move)
-        return {"ins_dkd": plots.empty_figure("This run has no teacher", presentation),
+        return {"ins_dkd": plots.empty_figure(phrase("plot.empty.no_teacher"), presentation),
                 "ins_dkd_text": say([{"key": "ins.no_teacher"}])}
     run = data.get("run")
     return v.nckd_view(data, T, dkd_beta(run.cfg if run is not None else None), presentation)
@@ -179,7 +180,7 @@ def missing_report(data, cfg, T):
 
 register_view(View(
     "similarity", text("view.similarity.title"), text("view.similarity.intro"),
-    similarity, (("ins_sim", "figure", "Class similarity"), ("ins_sim_caption", "words", "")),
+    similarity, (("ins_sim", "figure", phrase("plot.empty.sim")), ("ins_sim_caption", "words", "")),
     knobs=(Knob("ins_T", "T", text("knob.ins_T"), 4.0, step=0.5), Knob("ins_sim_model", "which", text("knob.ins_sim_model"), "teacher",
                                                                      choices=SIM)),
     report=similarity_report, bench=(("similarity (teacher, T=4)", (4.0, "teacher")),
@@ -187,23 +188,23 @@ register_view(View(
     prepare=lambda data, values: {"ins_sim_model": _choices(SIM)(data, values["ins_sim_model"])}))
 register_view(View(
     "calibration", text("view.calibration.title"), text("view.calibration.intro"),
-    v.calibration_view, (("ins_cal", "figure", "Reliability diagram"), ("ins_cal_text", "words", "")),
+    v.calibration_view, (("ins_cal", "figure", phrase("plot.empty.cal")), ("ins_cal_text", "words", "")),
     report=calibration_report, bench=(("calibration", ()),)))
 register_view(View(
     "per_class", text("view.per_class.title"), "",
-    failures, (("ins_acc", "figure", "Per-class accuracy"), ("ins_confusion", "table", "")),
+    failures, (("ins_acc", "figure", phrase("plot.empty.per_class")), ("ins_confusion", "table", "")),
     knobs=(Knob("ins_conf_model", "model", text("knob.ins_conf_model"), "kd", choices=CONF),),
     report=failures_report, bench=(("per-class accuracy and confusion matrix", ("kd",)),),
     prepare=lambda data, values: {"ins_conf_model": _choices(CONF)(data, values["ins_conf_model"])}))
 register_view(View(
     "why_dkd", text("view.why_dkd.title"), text("view.why_dkd.intro"),
-    why_dkd, (("ins_dkd", "figure", "p_t and 1 − p_t"), ("ins_dkd_text", "words", "")),
+    why_dkd, (("ins_dkd", "figure", phrase("plot.empty.dkd")), ("ins_dkd_text", "words", "")),
     knobs=(Knob("ins_dkd_T", "T", text("knob.ins_dkd_T"), 4.0, step=0.5),),
     report=why_dkd_report, bench=(("why DKD (T=4)", (4.0,)),)))
 register_view(View(
     "missing_bias", text("view.missing_bias.title"), text("view.missing_bias.intro"),
     lambda data, cls, bias, presentation=False: v.missing_view(data, cls, bias, presentation),
-    (("ins_bias_plot", "figure", "Accuracy against the bias"), ("ins_bias_text", "words", "")),
+    (("ins_bias_plot", "figure", phrase("plot.empty.bias")), ("ins_bias_text", "words", "")),
     knobs=(Knob("ins_bias_cls", "cls", text("knob.ins_bias_cls"), "3", choices=tuple((str(i), str(i)) for i in range(10)),
                 control="dropdown", kept=False),
            Knob("ins_bias", "bias", text("knob.ins_bias"), 0.0, step=0.05, kept=False)),

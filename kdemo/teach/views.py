@@ -15,6 +15,7 @@ import torch
 
 from . import insights as ins
 from ..figures import insights as pi
+from ..figures.words import name, phrase
 from ..data.datasets import load_dataset
 from .missing import bias_accuracy, bias_curves, bias_range, rule_bias
 from .inputs import (BIAS, IMAGE, OMITTED_CLASS, PREDICTED_CLASS, SIMILARITY_MODELS, T_RANGE, TEMPERATURE,  # noqa: F401
@@ -95,7 +96,7 @@ def similarity_view(data: dict, T, which: str, presentation: bool = False) -> di
         matrix = mats["kd"] - mats["teacher"]
     else:
         matrix = mats[which] if which in mats else ins.class_similarity(_logits(data, which), labels, T)
-    title = f"Class similarity at T = {T:g}: {WHO[which]}"
+    title = phrase("plot.sim.title", T=(T, None), who=name(WHO[which]))
     fig = pi.similarity_figure(matrix.tolist(), classes, title, presentation, diff=which == "diff")
     pairs = {k: ins.similar_pairs(matrix if k == which else mats[k], classes)
              for k in ((which,) if which != "diff" else ("teacher", "kd"))}
@@ -137,7 +138,8 @@ def per_class_view(data: dict, presentation: bool = False) -> dict:
 def confusion_view(data: dict, model: str, presentation: bool = False) -> dict:
     model = check_model(model, data)
     counts = ins.confusion(_logits(data, model), data["labels"])
-    title = f"Confusion of the {WHO[model]}" + (" (seed 0)" if _logits(data, model).shape[0] > 1 else "")
+    title = phrase("plot.conf.title", who=name(WHO[model]))
+    title += phrase("plot.conf.seed0") if _logits(data, model).shape[0] > 1 else ""
     return {"ins_confusion_fig": pi.confusion_figure(counts.tolist(), data["classes"], title, presentation),
             "counts": counts}
 
@@ -174,8 +176,11 @@ def image_view(data: dict, index, presentation: bool = False) -> dict:
     index = within(IMAGE, n - 1, index)
     label = int(data["labels"][index])
     probs = {k: ins.soften(_logits(data, k)[0, index]).tolist() for k in present(data)}
-    says = ", ".join(f"{WHO[k]} says {data['classes'][int(np.argmax(p))]}" for k, p in probs.items())
-    title = f"Test image #{index} (a {data['classes'][label]}): {says}"
+    says = [phrase("plot.probs.says", who=name(WHO[k]), cls=data["classes"][int(np.argmax(p))])
+            for k, p in probs.items()]
+    title = phrase("plot.probs.title", index=index, cls=data["classes"][label], says=says[0])
+    for part in says[1:]:
+        title += ", " + part
     return {"ins_probs": pi.image_probs_figure(probs, data["classes"], label, title, presentation)}
 
 

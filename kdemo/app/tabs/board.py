@@ -17,6 +17,7 @@ from gradio import route_utils
 
 from ... import lang
 from ...figures.board import board_figure
+from ...figures.words import phrase
 from ...teach.classboard import METRICS, label as short_name, sentence_parts, summary
 from ..labels import label
 from ..kit import Wired, session_of
@@ -139,7 +140,7 @@ def board_refresh(classes, registry, code, axis, metric, presentation, seen, ses
                      state=lambda code: lang.text(state, code))
     head = f"<div class='kd-board-sentence'>{said}</div><div class='kd-note'>{note}</div>"
     out = {"board_head": head, "board_table": board_frame(rows),
-           "board_plot": board_figure(rows, s, METRICS[metric][0], METRICS[metric][1], presentation),
+           "board_plot": board_figure(rows, s, METRICS[metric][0], phrase(f"board.metric.{metric}"), presentation),
            "board_axis": gr.update(choices=[(f"{short_name(a)} ({a})", a) for a in s["axes"]]
                                    or [(label("board.nothing"), "")], value=s["axis"] or "")}
     mark = [len(rows), rows[-1]["run"] if rows else None]

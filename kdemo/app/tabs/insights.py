@@ -16,6 +16,7 @@ import pandas as pd
 from ...teach import views as v
 from ...teach.catalog import CONF, SIM, VIEWS as CATALOG, pick  # noqa: F401 (SIM, CONF: the radios' choices)
 from ...figures import curves as plots, palette
+from ...figures.words import phrase
 from ...teach.inputs import ARGS, LAB_ARGS
 from ...teach.lab_view import test_digit
 from ...teach.report import session_report
@@ -109,7 +110,7 @@ def on_cell(sess, model, true, pred, presentation, registry=None, request: gr.Re
     out["ins_gallery"] = [(sess.image_file(img), caption) for img, caption in out["ins_gallery"]]
     first = out["indices"][0] if out["indices"] else None
     probs = v.image_view(data, first, presentation)["ins_probs"] if first is not None else \
-        plots.empty_figure("No test image in this cell", presentation, 300)
+        plots.empty_figure(phrase("plot.empty.cell"), presentation, 300)
     return {**shown(out), "ins_image": first, "ins_probs": probs, "ins_true": str(true), "ins_pred": str(pred),
             "sess": sess}
 
@@ -239,7 +240,8 @@ def drill_down(ui: Wired):
                 ui["ins_open"] = gr.Button(label("ins.open"), variant="primary", elem_id="ins-open", scale=0,
                                            min_width=160)
         with gr.Column(scale=3, min_width=420):
-            ui.plot("ins_probs", plots.empty_figure("Pick an image", height=300), show_label=False, elem_id="ins-probs")
+            ui.plot("ins_probs", plots.empty_figure(phrase("plot.empty.image"), height=300), show_label=False,
+                    elem_id="ins-probs")
 
 
 def build(ui: Wired, registry, sess, presentation):

@@ -15,6 +15,7 @@ import numpy as np
 
 from ... import lang
 from ...figures import curves as plots
+from ...figures.words import phrase
 from ...teach.lab import LabInputError, read_sketch, sketch_to_digit
 from ...teach.inputs import LAB_ARGS, T_RANGE
 from ...teach.lab_view import example_indices, lab_view, pretrained_choices, test_digit
@@ -63,8 +64,7 @@ def take(pad: gr.Sketchpad, raw):
 
 
 OUTPUTS = ("preview", "probs", "dkd", "numbers", "caption", "digit")
-EMPTY_PROBS = "Softened probabilities at T = 1, 2, 4, 8, 16"
-EMPTY_DKD = "TCKD, NCKD and KD appear here"
+EMPTY_PROBS, EMPTY_DKD = phrase("lab.empty_probs"), phrase("lab.empty_dkd")
 
 
 def _sketch_digit(pad, raw, limits):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ... import lang
 from ...figures import curves as plots
+from ...figures.words import phrase
 from ...train.engine import Run
 from ...settings.params import DEFAULTS
 from ...train.results import RESULT_COLUMNS
@@ -177,11 +178,11 @@ def build(ui: Wired, registry, sess, presentation):
             ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
             ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
             ui["verdict"] = gr.Markdown(elem_id="train-verdict")
-            ui.plot("acc", plots.empty_figure("The test-accuracy curves appear here."), show_label=False,
+            ui.plot("acc", plots.empty_figure(phrase("plot.empty.acc")), show_label=False,
                     elem_id="acc-plot")
             ui["warnings"] = gr.Markdown(elem_id="train-warnings")
             with gr.Row():
-                for name, title in (("loss", "Losses"), ("tput", "Throughput")):
+                for name, title in (("loss", phrase("plot.empty.loss")), ("tput", phrase("plot.empty.tput"))):
                     with gr.Column(min_width=240):
                         ui.plot(name, plots.empty_figure(title), show_label=False, elem_id=f"{name}-plot")
     gr.Markdown(label("page.results"))
