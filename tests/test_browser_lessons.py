@@ -301,7 +301,7 @@ def test_pause_step_resume_stop(open_link, kdemo_server):
     assert not paused_note(pg)
     # Stop works from paused
     pg.locator("#pause-btn").click()
-    wait_until(lambda: "paused" in status(pg))
+    wait_until(lambda: "paused" in status(pg), seen=lambda: (status(pg), toasts(pg), sess.run.status))
     pg.locator("#stop-btn").click()
     wait_until(lambda: "stopped" in status(pg))
     wait_until(lambda: "stopped" in pg.locator("#results").inner_text())   # the table fills at the next poll

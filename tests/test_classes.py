@@ -201,7 +201,7 @@ def _board(url, code):
     return Client(url, verbose=False).predict(code, "", "gain", api_name="/class_board")
 
 
-CLASS = 12     # students at once: 2 run, 10 wait in line (the suite's time; the bench takes 30)
+CLASS = 6      # students at once: 2 run, 4 wait in line (the suite's time; the bench takes 30)
 
 
 def test_a_class_through_the_api_none_refused_none_lost_after_kill_9(tmp_path):

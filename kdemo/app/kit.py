@@ -17,6 +17,7 @@ import logging
 import typing
 
 import gradio as gr
+import plotly.graph_objects as go
 
 from .. import lang
 from ..teach.inputs import ARGS
@@ -54,12 +55,15 @@ def guard(fn, title: str = "kdemo"):
 
 class Wired(dict):
     """This page's components by name, and `on`: wire a name-returning handler to an event. A plot made with
-    `plot` has a text alternative (`<name>_alt`) that follows its figure (the plot's change event: the endpoints
-    that draw the plot keep their outputs, API clients see no extra value)."""
+    `plot` has a text alternative (`<name>_alt`) that follows its figure: `on` writes the description into each
+    new figure of such a plot (layout.meta, see `with_alt`) and the plot's change event copies it into the box in
+    the browser (ALT_JS), with no request to the server. (A server round trip per redraw sent every figure back
+    up: three more requests per poll of a live run, and most of Chromium's work while it watched one.) The
+    endpoints that draw the plot keep their outputs; API clients see no extra value."""
 
     def plot(self, name: str, fig=None, alt: bool = True, **kw) -> gr.Plot:
         """A gr.Plot and, right under it (unless `alt` is False: then call `alt`), its text alternative."""
-        self[name] = gr.Plot(fig, **kw)
+        self[name] = gr.Plot(with_alt(fig) if alt else fig, **kw)   # Gradio fires `change` for a first value too
         if alt:
             self.alt(name, fig, kw.get("visible", True))
         return self[name]
@@ -68,9 +72,9 @@ class Wired(dict):
         # rendered from the start (empty until a figure comes): an HTML first made invisible stays unrendered
         alt = self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible,
                                             elem_classes="kd-alt-box", padding=False)
-        self[name].change(guard(alt_update, "Plot description"), inputs=[self[name]], outputs=[alt],
-                          api_visibility="private", show_progress="hidden", preprocess=False,
-                          trigger_mode="always_last", queue=False)   # cheap and pure: never waits behind runs
+        self.__dict__.setdefault("described", set()).add(name)
+        self[name].change(None, inputs=[self[name]], outputs=[alt], js=ALT_JS, queue=False,
+                          show_progress="hidden", api_visibility="private")
         return alt
 
     def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None,
@@ -97,7 +101,9 @@ class Wired(dict):
                 raise RuntimeError(f"{fn.__name__} returned outputs it was not wired to: {sorted(unknown)}")
             # Every output, in order, gr.skip() where the handler changes nothing: an empty or partial dict would
             # be ambiguous to Gradio (a lone dict can read as the first output's value).
-            values = [result.get(n, gr.skip()) for n in names]
+            described = self.__dict__.get("described", ())
+            values = [with_alt(result[n]) if n in described and n in result else result.get(n, gr.skip())
+                      for n in names]
             return values[0] if len(values) == 1 else tuple(values)
         by_component.__name__ = getattr(fn, "__name__", "handler")
         by_component.__signature__ = sig.replace(parameters=params)
@@ -110,12 +116,18 @@ class Wired(dict):
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
 
 
-def alt_update(fig) -> gr.HTML:
-    """A plot's new figure (its payload, {"type": "plotly", "plot": json}): its text alternative, hidden when the
-    plot has no figure."""
-    if not isinstance(fig, dict) or not fig.get("plot"):
-        return gr.HTML("", visible=False)
-    return gr.HTML(alt_html(fig), visible=True)
+# The plot's change event, in the browser: its figure's description (with_alt), or nothing when it has none.
+ALT_JS = """(fig) => { try { const meta = fig && fig.plot ? JSON.parse(fig.plot).layout.meta : null;
+  return (meta && meta.kdemo_alt) || ''; } catch (e) { return ''; } }"""
+
+
+def with_alt(value):
+    """A figure for a plot with a text alternative, carrying its description (every language's, as HTML) in
+    layout.meta["kdemo_alt"]; anything else (an update, a skip, nothing) as it is."""
+    if isinstance(value, go.Figure):
+        meta = value.layout.meta if isinstance(value.layout.meta, dict) else {}
+        value.layout.meta = {**meta, "kdemo_alt": alt_html(value)}
+    return value
 
 
 def guard_requests(demo: gr.Blocks) -> gr.Blocks:

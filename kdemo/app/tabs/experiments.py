@@ -13,7 +13,7 @@ from ...settings.params import param
 from ..sessions import Busy
 from .controls import UI_PARAMS, values_updates
 from ..labels import label
-from ..kit import Wired, session_of, status_html, waiting_ticket
+from ..kit import Wired, session_of, status_html, waiting_ticket, with_alt
 
 N_FIGS = 4
 IDLE = "exp.idle"     # a kdemo.lang key
@@ -82,7 +82,7 @@ def poll_experiment(X, sess, presentation=False) -> dict:
         figs, snap = [], {**snap, "error": snap.get("error") or f"figures: {e}"}
     out = {"exp_status": status_html(snap, idle=IDLE), "exp_takeaway": takeaway_html(snap["key"], snap)}
     for i in range(N_FIGS):
-        out[f"fig{i}"] = gr.Plot(value=figs[i], visible=True) if i < len(figs) else gr.Plot(visible=False)
+        out[f"fig{i}"] = gr.Plot(value=with_alt(figs[i]), visible=True) if i < len(figs) else gr.Plot(visible=False)
     rows = snap.get("table") or []
     if rows:
         out["exp_table"] = gr.Dataframe(value=results_table(rows), visible=True)
