@@ -223,5 +223,5 @@ def test_every_table_header_of_the_page_has_its_german():
                                                                           "_%_after"))]
     assert sorted(set(h for h in heads if h not in words["heads"])) == []
     assert words["heads"]["student acc %"] == "Genauigkeit Schüler %" and words["heads"]["3s right"] == "3en richtig"
-    assert words["prefixes"] == {"true ": "wahr "} and words["cells"]["done"] == "fertig"
+    assert words["prefixes"] == {"true ": "wahre "} and words["cells"]["done"] == "fertig"
     assert words["toasts"]["Error"] == "Fehler"

@@ -248,7 +248,7 @@ CSS = BASE_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD
 
 def table_words() -> dict:
     """What PAGE_JS relabels, for each language but English: {"heads": {English header: its words}, "cells": {whole
-    English cell: its words}, "prefixes": {"true ": "wahr "}, "toasts": {...}, "title": the page's title}, from the
+    English cell: its words}, "prefixes": {"true ": "wahre "}, "toasts": {...}, "title": the page's title}, from the
     tables' col./cell./toast. keys (a {d} header for every digit, a cell ending in {c} as a prefix)."""
     english, out = LANGS[lang.DEFAULT], {}
     for code, table in LANGS.items():

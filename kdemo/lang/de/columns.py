@@ -23,6 +23,6 @@ TEXT = {
     "col.{d}s right % after fix": "{d}en richtig % nach Korrektur",
     "col.true \\ predicted": "wahr \\ vorhergesagt",
     "cell.done": "fertig", "cell.stopped": "gestoppt", "cell.failed": "fehlgeschlagen",
-    "cell.(the lesson's)": "(wie in der Lektion)", "cell.true {c}": "wahr {c}",
+    "cell.(the lesson's)": "(wie in der Lektion)", "cell.true {c}": "wahre {c}",
     "toast.Error": "Fehler", "toast.Warning": "Warnung", "toast.Info": "Hinweis",
 }
