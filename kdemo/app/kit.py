@@ -6,7 +6,9 @@ Handlers are module-level functions of plain values that return a dict {componen
 against their declarations (kdemo/teach/inputs.py: the parameter table's `Param`, by argument name; the run
 settings go through the table itself) and wraps the function in `guard`, the one error boundary: any exception
 becomes a short message in the UI and the API (gr.Error, never an empty one), the traceback goes to the server
-log, and the session keeps working.
+log, and the session keeps working. The guard speaks the request's language (the page's ?lang=, then the
+browser's): a refusal raised as kdemo.lang.Told is said in it, and so are the warnings a handler shows (`warn`);
+an API client that names no language reads English.
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ def guard(fn, title: str = "title.kdemo"):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         code = speaks(next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None))
-        said = _SPEAKING.set(code)
+        token = _SPEAKING.set(code)
         try:
             return fn(*args, **kwargs)
         except gr.Error:
@@ -89,7 +91,7 @@ def guard(fn, title: str = "title.kdemo"):
             raise gr.Error(message[:500] or lang.text("told.unhandled", code), title=heading(title, code),
                            print_exception=False) from None
         finally:
-            _SPEAKING.reset(said)
+            _SPEAKING.reset(token)
     return wrapper
 
 
