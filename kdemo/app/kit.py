@@ -219,8 +219,9 @@ def status_html(snapshot: dict | None, text: str | None = None, idle: str = "tra
     """A status line with a progress bar, for a run or an experiment job (or a note when there is none): every
     language (kdemo.lang.html). `text`: a note (a kdemo.lang key, a Told or a Said, lang.Raw HTML, or plain
     text); `idle`: a key."""
-    note = "" if not text else said(text) if isinstance(text, (lang.Told, lang.Said)) else lang.html(text) if text in lang.TABLES[lang.DEFAULT] else \
-        text if isinstance(text, lang.Raw) else html.escape(text)
+    note = "" if not text else said(text) if isinstance(text, (lang.Told, lang.Said)) else \
+        lang.html(text) if text in lang.TABLES[lang.DEFAULT] else text if isinstance(text, lang.Raw) else \
+        html.escape(text)
     if snapshot is None:
         return f"<div class='kd-status'>{note or lang.html(idle)}</div>"
     pct = 100 * float(snapshot.get("progress") or 0)

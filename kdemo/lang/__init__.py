@@ -3,7 +3,8 @@
 The bottom layer, so every layer can name its texts by key; formatting happens where the language is known (the
 app, from the visitor's `?lang=` or browser; the CLI speaks English). Texts take named parameters
 (`text("tour.result", lang, kd=93.1, ...)`), so a wording can change without touching its callers; numbers go
-through `number`, which writes them the language's way (93.1 in English, 93,1 in German).
+through `number`, which writes them the language's way (93.1 in English, 93,1 in German). A refusal or an error
+is a `Told`: its key and parameters, English as text, said in the visitor's language where the page shows it.
 """
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def either(words) -> dict:
 class Told(ValueError):
     """A refusal or an error for the person who caused it, kept as data: a part (see compose; JSON-safe) that the
     page speaks in the visitor's language (kdemo/app/kit.py's guard). str() is its English, as the CLI, the logs,
-    the report and API clients read it. A value from a stranger goes in cut (`shown`), never whole."""
+    the report and API clients read it. A value from a stranger goes in cut, never whole; no parameter is named
+    `key` (text's own argument)."""
 
     def __init__(self, key: str, **params):
         self.part = {"key": key, "params": params}

@@ -34,7 +34,8 @@ COPY_JS = """(query) => {
 def banner(question: str) -> dict:
     if not question:
         return gr.update(visible=False, value="")
-    return gr.update(visible=True, value=f"<div class='kd-question'>{lang.html('share.asked', question=question)}</div>")
+    asked = lang.html("share.asked", question=question)     # the teacher's words, escaped
+    return gr.update(visible=True, value=f"<div class='kd-question'>{asked}</div>")
 
 
 def on_load(registry, sess, request: gr.Request = None) -> dict:
