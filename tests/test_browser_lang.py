@@ -1,7 +1,7 @@
 """kdemo in a second language (German) in Chromium: a browser set to German gets the page's labels, the tour and
 the plots (titles, axis titles, legends, notes, text alternatives) in German with German numbers; `?lang=de`
-switches what the server writes (the tour, verdicts, the plots' words) for any browser; an English browser sees
-English (the other browser tests)."""
+switches what the server writes (the tour, verdicts, the plots' words, the results table's headers, a refused
+input's message) for any browser; an English browser sees English (the other browser tests)."""
 import re
 
 from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
@@ -59,6 +59,18 @@ def test_lang_link_switches_what_the_server_writes(kdemo_server, browser):
         assert "Genauigkeit (%)" in plot_words(page, "#acc-plot .ytitle")
         assert any(w.startswith("destillierter Schüler") for w in plot_words(page, "#acc-plot .legendtext"))
         assert plot_words(page, "#loss-plot .gtitle") == ["Trainingsverluste (log. Skala)"]
+        # the results table's headers (the page relabels them: the values and the API keep the English ones)
+        wait_until(lambda: "Genauigkeit Schüler %" in page.locator("#results thead").first.inner_text())
+        heads = page.locator("#results thead").first.inner_text()
+        assert "Datensatz" in heads and "Epochen" in heads and "student acc %" not in heads, heads
+        assert page.locator("#results [role=gridcell]", has_text="fertig").count() == 1       # its status
+        # a refused input says why in German (kdemo/app/kit.py's guard: the request's ?lang=)
+        page.locator("#cfg-epochs input").fill("0")
+        page.locator("#train-btn").click()
+        toast = page.locator("[data-testid='toast-body']")
+        wait_until(lambda: toast.count())
+        said = toast.first.inner_text()
+        assert "Fehler" in said and "Epochen (epochs) muss eine Zahl über 0 und höchstens 100 sein" in said, said
         assert not page.errors, page.errors
     finally:
         page.context.close()
@@ -69,8 +81,9 @@ def plot_words(page, selector: str) -> list[str]:
 
 
 # Every visible text node of every tab, opened accordions included, and the plots' titles, axis titles, notes and
-# legends (their tick labels are numbers and classes); tables of data (Gradio's tables, .table-wrap: the results
-# table's columns are the CSV's and the API's field names), code and form values are not words of the page.
+# legends (their tick labels are numbers and classes); tables of data (Gradio's tables, .table-wrap: their headers
+# are relabelled in the page, test_lang_link_switches_what_the_server_writes; their cells are data), code and form
+# values are not words of the page.
 COLLECT = """() => {
   const skip = 'script,style,pre,code,.cm-editor,textarea,table,.table-wrap' + (SKIPPED ? ',' + SKIPPED : '');
   const words = /(^| )(gtitle|[xy][0-9]*title|legendtext|annotation-text)( |$)/;

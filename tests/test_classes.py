@@ -12,7 +12,8 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from kdemo.app.boards import Full, SqliteBoards
-from kdemo.app.classes import NO_CLASS, Classes, clean_nickname
+from kdemo import lang
+from kdemo.app.classes import Classes, clean_nickname
 from kdemo.app.limits import Limits
 from kdemo.app.queue import Busy
 from kdemo.app.sessions import Registry
@@ -104,7 +105,7 @@ def test_codes_are_secret_and_a_wrong_one_reveals_nothing(tmp_path):
     for wrong in ("A" * 16, code[:-1] + ("A" if code[-1] != "A" else "B")):
         with pytest.raises(ValueError) as e:
             classes.board(wrong)
-        assert str(e.value) == NO_CLASS
+        assert str(e.value) == lang.text("told.no_class")
     for shape in ("abc", "<script>alert(1)</script>", "x" * 10_000, None, 5):
         with pytest.raises(ValueError, match="16 letters"):
             classes.board(shape)

@@ -18,6 +18,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
+from .. import lang
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, lesson TEXT NOT NULL,
     created REAL NOT NULL, closed INTEGER NOT NULL DEFAULT 0, members INTEGER NOT NULL DEFAULT 0);
@@ -26,7 +28,7 @@ CREATE TABLE IF NOT EXISTS rows (board TEXT NOT NULL, run TEXT NOT NULL, posted 
 """
 
 
-class Full(ValueError):
+class Full(lang.Told):
     """A cap was reached (boards on this server, rows on a board); the message says which and what to do."""
 
 
@@ -89,8 +91,7 @@ class SqliteBoards:
         def go(con):
             n = con.execute("SELECT COUNT(*) FROM boards").fetchone()[0]
             if n >= max_boards:
-                raise Full(f"this server already keeps {n} class boards (KDEMO_MAX_BOARDS); boards expire after "
-                           "KDEMO_BOARD_DAYS days, or a teacher can close theirs: try again later")
+                raise Full("told.boards_full", n=n)
             con.execute("INSERT INTO boards (id, key_hash, lesson, created) VALUES (?, ?, ?, ?)",
                         (board, key_hash, lesson, time.time()))
         self._write(go)
@@ -115,10 +116,10 @@ class SqliteBoards:
         def go(con):
             closed = con.execute("SELECT closed FROM boards WHERE id = ?", (board,)).fetchone()
             if closed is None or closed[0]:
-                raise Full("the class board was closed by the teacher: this run was not posted")
+                raise Full("told.board_closed")
             n = con.execute("SELECT COUNT(*) FROM rows WHERE board = ?", (board,)).fetchone()[0]
             if n >= max_rows:
-                raise Full(f"the class board is full ({n} rows, KDEMO_BOARD_ROWS): the teacher can clear it")
+                raise Full("told.board_full", n=n)
             cur = con.execute("INSERT OR IGNORE INTO rows (board, run, posted, data) VALUES (?, ?, ?, ?)",
                               (board, run, time.time(), json.dumps(row)))
             return cur.rowcount == 1

@@ -11,7 +11,7 @@ import os
 
 import gradio as gr
 
-from .. import experiments
+from .. import experiments, lang
 from .tabs import board as ui_board
 from .tabs import experiments as ui_experiments
 from .tabs import insights as ui_insights
@@ -56,7 +56,7 @@ def build_demo(registry: Registry | None = None, classes: Classes | None = None)
     classes = Classes(SqliteBoards(data_dir()), registry.limits) if classes is None else classes
     classes.attach(registry)
     ui = Wired()
-    with gr.Blocks(title="kdemo · knowledge distillation lab", delete_cache=(600, 3600)) as demo:
+    with gr.Blocks(title=lang.text("page.title"), delete_cache=(600, 3600)) as demo:
         demo.kdemo_registry, demo.kdemo_classes = registry, classes
         # No time_to_live: Gradio counts it from the state's last *write*, which would end a visitor who only
         # polls a long run; the registry's sweeper expires idle sessions instead (and drops Gradio's copy).

@@ -20,6 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
+from .. import lang
 from .boards import BoardStore
 from ..settings.lessons import parse_link
 from ..settings.params import PARAMS
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 CODE = re.compile(r"[A-Za-z0-9_-]{16}")
 KEY = re.compile(r"[A-Za-z0-9_-]{24}")
 NICK_MAX = 40
-NO_CLASS = "no open class has that code (check the link, or ask the teacher for a new one)"
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ def clean_nickname(name, number: int) -> str:
     if name is None:
         name = ""
     if not isinstance(name, str):
-        raise ValueError("the nickname must be text")
+        raise lang.Told("told.nick_text")
     if len(name) > 10 * NICK_MAX:
-        raise ValueError(f"the nickname is {len(name)} characters long; at most {NICK_MAX}")
+        raise lang.Told("told.nick_long", n=len(name), most=NICK_MAX)
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     name = " ".join(name.split())[:NICK_MAX]
     return name or f"student {number}"
@@ -108,12 +108,11 @@ class Classes:
     def _live(self, code) -> tuple[str, dict]:
         """(board id, board) for a code, or ValueError saying nothing about which codes exist."""
         if not isinstance(code, str) or not CODE.fullmatch(code.strip()):
-            raise ValueError("a class code is 16 letters, digits, '-' or '_' (the part after class= or board= in "
-                             "the link)")
+            raise lang.Told("told.code")
         board_id = digest(code.strip())
         board = self.store.get(board_id)
         if board is None or time.time() - board["created"] > self.limits.board_days * 86400:
-            raise ValueError(NO_CLASS)
+            raise lang.Told("told.no_class")
         return board_id, board
 
     def start(self, lesson_query: str) -> tuple[str, str]:
@@ -127,7 +126,7 @@ class Classes:
         """Put the session in the class (again: a new nickname keeps the student's number)."""
         board_id, board = self._live(code)
         if board["closed"]:
-            raise ValueError("this class was closed by the teacher: runs no longer post to its board")
+            raise lang.Told("told.class_closed")
         old = session.member
         number = old.number if old is not None and old.board == board_id else None
         name = clean_nickname(nickname, number or board["members"] + 1)   # checked before a number is taken
@@ -166,7 +165,7 @@ class Classes:
         board_id, board = self._live(code)
         if not isinstance(key, str) or not KEY.fullmatch(key.strip()) or \
                 not hmac.compare_digest(digest(key.strip()), board["key_hash"]):
-            raise ValueError("that is not this class's teacher key (it was shown when the class was started)")
+            raise lang.Told("told.teacher_key")
         return board_id
 
     def clear(self, code, key) -> int:

@@ -6,10 +6,13 @@ Handlers are module-level functions of plain values that return a dict {componen
 against their declarations (kdemo/teach/inputs.py: the parameter table's `Param`, by argument name; the run
 settings go through the table itself) and wraps the function in `guard`, the one error boundary: any exception
 becomes a short message in the UI and the API (gr.Error, never an empty one), the traceback goes to the server
-log, and the session keeps working.
+log, and the session keeps working. The guard speaks the request's language (the page's ?lang=, then the
+browser's): a refusal raised as kdemo.lang.Told is said in it, and so are the warnings a handler shows (`warn`);
+an API client that names no language reads English.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import html
 import inspect
@@ -26,16 +29,55 @@ from .labels import english
 from ..train.worker import plain_error
 
 log = logging.getLogger("kdemo.app.build")
+HIDDEN = "kd_request"     # the request parameter `Wired.on` adds to a handler that has none
 
 
-class Refused(ValueError):
-    """Input the server will not take; the message is for the person who sent it."""
+# The language of the request being handled, set by `guard` around each handler (it runs in Gradio's worker
+# thread, and a ContextVar is per thread and per call: never shared between visitors, as Gradio's own gr.Warning
+# finds its event): what a toast the handler raises says.
+_SPEAKING: contextvars.ContextVar[str] = contextvars.ContextVar("kdemo_speaking", default=lang.DEFAULT)
 
 
-def guard(fn, title: str = "kdemo"):
-    """The error boundary around an event handler."""
+def speaks(request) -> str:
+    """The visitor's language for a request: the page link's `?lang=` (Gradio forwards the page's query to its
+    calls), then the browser's Accept-Language; English for an API client that sends neither."""
+    if request is None:
+        return lang.DEFAULT
+    query, headers = getattr(request, "query_params", None) or {}, getattr(request, "headers", None) or {}
+    return lang.pick(query.get("lang"), headers.get("accept-language"))
+
+
+def speaking() -> str:
+    """The language of the request being handled (English outside a guarded handler: tests, the CLI)."""
+    return _SPEAKING.get()
+
+
+def heading(title: str, code: str) -> str:
+    """A toast's title: a kdemo.lang key in `code`, or the text as it is."""
+    return lang.text(title, code) if title in lang.TABLES[lang.DEFAULT] else title
+
+
+def warn(message, title: str, code: str | None = None):
+    """A warning toast in the visitor's language: `message` a lang.Told (or any error), a Said, or a key; the
+    toast shows its text as HTML, so the words are escaped."""
+    code = code or speaking()
+    words = lang.speak(message, code) if isinstance(message, (BaseException, lang.Said)) else \
+        lang.compose(message, code) if isinstance(message, dict) else \
+        lang.text(message, code) if message in lang.TABLES[lang.DEFAULT] else str(message)
+    gr.Warning(html.escape(words[:1000], quote=False), title=heading(title, code))
+
+
+def said(message) -> str:
+    """A message (a Told, a Said, or text) for an HTML output of the page: every language, escaped."""
+    return lang.html("as_is", value=lambda code: lang.speak(message, code))
+
+
+def guard(fn, title: str = "title.kdemo"):
+    """The error boundary around an event handler; `title` a kdemo.lang key (or text) for the toast's title."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        code = speaks(next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None))
+        token = _SPEAKING.set(code)
         try:
             return fn(*args, **kwargs)
         except gr.Error:
@@ -43,13 +85,14 @@ def guard(fn, title: str = "kdemo"):
         except Exception as e:   # noqa: BLE001 - the boundary: every error becomes a message, never a crash
             if isinstance(e, (ValueError, LookupError)) or type(e).__module__.startswith("kdemo"):
                 log.info("%s refused: %s", fn.__name__, e)
-                message = plain_error(e)
+                message = lang.speak(plain_error(e), code)
             else:
                 log.exception("%s failed", fn.__name__)
-                message = (f"something went wrong on the server ({type(e).__name__}); the details are in its log. "
-                           "Your session keeps working: try again, or change the input.")
-            raise gr.Error(message[:500] or "the request could not be handled", title=title,
+                message = lang.text("told.server", code, kind=type(e).__name__)
+            raise gr.Error(message[:500] or lang.text("told.unhandled", code), title=heading(title, code),
                            print_exception=False) from None
+        finally:
+            _SPEAKING.reset(token)
     return wrapper
 
 
@@ -77,7 +120,7 @@ class Wired(dict):
                           show_progress="hidden", api_visibility="private")
         return alt
 
-    def on(self, event, fn, inputs=(), outputs=(), title: str = "kdemo", bind: dict | None = None,
+    def on(self, event, fn, inputs=(), outputs=(), title: str = "title.kdemo", bind: dict | None = None,
            check: dict | None = None, **kw):
         """`fn(*inputs)` -> {output name: value}; `bind` fills server-side arguments (the registry, limits) by
         name; `check` (default: inputs.ARGS) declares fn's arguments by name, each taken through its `Param` before
@@ -89,8 +132,17 @@ class Wired(dict):
                   if p.name not in bound]
         positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         declared = {name: p for name, p in (ARGS if check is None else check).items() if name in sig.parameters}
+        # a handler without a gr.Request gets one anyway, hidden from it (and from the API): the guard reads the
+        # visitor's language from it
+        hidden = not any(p.annotation in (gr.Request, typing.Optional[gr.Request]) for p in params)
+        if hidden:
+            params.insert(len(positional), inspect.Parameter(HIDDEN, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                                             default=None, annotation=gr.Request))
 
         def by_component(*args, **kwargs):
+            if hidden:
+                args = [a for a in args if not isinstance(a, gr.Request)]
+                kwargs.pop(HIDDEN, None)
             values = {**dict(zip(positional, args)), **kwargs}
             for name, p in declared.items():      # the door: the same declared types on every endpoint
                 if name in values:
@@ -107,7 +159,8 @@ class Wired(dict):
             return values[0] if len(values) == 1 else tuple(values)
         by_component.__name__ = getattr(fn, "__name__", "handler")
         by_component.__signature__ = sig.replace(parameters=params)
-        by_component.__annotations__ = {k: v for k, v in hints.items() if k not in bound}
+        by_component.__annotations__ = {**{k: v for k, v in hints.items() if k not in bound},
+                                        **({HIDDEN: gr.Request} if hidden else {})}
         ins = [self[i] if isinstance(i, str) else i for i in inputs]
         comps = [self[n] for n in names]
         # Raw values: Gradio's own preprocessing answers a null slider or a word in a number box in Python's
@@ -158,7 +211,7 @@ def status_line(snapshot: dict, code: str = "en") -> str:
     (a message or an error from below the app stays as it came)."""
     status = "paused" if snapshot.get("paused") else snapshot.get("status", "")
     if status == "queued":      # a place in the server's line (kdemo.app.queue.Ticket.snapshot)
-        return lang.text("status.waiting", code, message=snapshot.get("message", ""))
+        return lang.text("status.waiting", code, message=lang.speak(snapshot.get("message", ""), code))
     parts = [lang.words(status, code)]
     if status in ("running", "paused") and snapshot.get("phase"):
         parts.append(lang.words(str(snapshot["phase"]), code))
@@ -168,17 +221,19 @@ def status_line(snapshot: dict, code: str = "en") -> str:
         parts.append(lang.text("status.left", code, s=f"{snapshot['eta']:.0f}"))
     line = " · ".join(parts)
     if snapshot.get("message"):
-        line += f" · {snapshot['message']}"
+        line += f" · {lang.speak(snapshot['message'], code)}"
     if snapshot.get("error"):
-        line += f" · ⚠️ {snapshot['error']}"
+        line += f" · ⚠️ {lang.speak(snapshot['error'], code)}"
     return line
 
 
 def status_html(snapshot: dict | None, text: str | None = None, idle: str = "train.idle") -> str:
     """A status line with a progress bar, for a run or an experiment job (or a note when there is none): every
-    language (kdemo.lang.html). `text`: a note (a kdemo.lang key, lang.Raw HTML, or plain text); `idle`: a key."""
-    note = "" if not text else lang.html(text) if text in lang.TABLES[lang.DEFAULT] else \
-        text if isinstance(text, lang.Raw) else html.escape(text)
+    language (kdemo.lang.html). `text`: a note (a kdemo.lang key, a Told or a Said, lang.Raw HTML, or plain
+    text); `idle`: a key."""
+    note = "" if not text else said(text) if isinstance(text, (lang.Told, lang.Said)) else \
+        lang.html(text) if text in lang.TABLES[lang.DEFAULT] else text if isinstance(text, lang.Raw) else \
+        html.escape(text)
     if snapshot is None:
         return f"<div class='kd-status'>{note or lang.html(idle)}</div>"
     pct = 100 * float(snapshot.get("progress") or 0)
@@ -205,6 +260,6 @@ def waiting_ticket(sess, attr: str):
     if not ticket.alive:
         sess.waiting = None
         if ticket.state == "failed":
-            gr.Warning(ticket.line(), title="Run failed")
+            warn(ticket.line(), "title.failed")
         return None
     return ticket

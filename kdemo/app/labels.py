@@ -48,8 +48,11 @@ def _params(lang: str) -> dict:
 
 # A static label's parameters, filled in once (svelte-i18n would read "{n}" as its own placeholder)
 FILLED = {"share.question": {"n": QUESTION_MAX}}
+# Texts the server says (messages, toasts) or the page's script relabels (tables): never a static label, so they
+# stay out of the page's svelte-i18n dictionary
+NOT_LABELS = ("told.", "link.", "queue.", "title.", "col.", "cell.", "toast.")
 I18N = gr.I18n(**{code: {**{_key(k): TAG.sub("", v.format(**FILLED[k]) if k in FILLED else v)
-                            for k, v in table.items()}, **_params(code)}
+                            for k, v in table.items() if not k.startswith(NOT_LABELS)}, **_params(code)}
                   for code, table in TABLES.items()})
 
 

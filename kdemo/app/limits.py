@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .. import lang
+
 MB = 2**20
 
 
@@ -81,12 +83,11 @@ class Limits:
                 if name == "teacher_epochs" and not (cfg.uses_teacher and cfg.teacher_source == "train"):
                     continue
                 if getattr(cfg, name) > self.max_epochs:
-                    raise ValueError(f"{name} is capped at {self.max_epochs:g} on this server "
-                                     f"(KDEMO_MAX_EPOCHS); got {getattr(cfg, name):g}")
+                    raise lang.Told("told.capped", setting=lang.setting(name, name), most=lang.num(self.max_epochs),
+                                    got=lang.num(getattr(cfg, name)))
         if cfg.members > self.max_members:
-            raise ValueError(f"this run would train {cfg.members} models at once ({cfg.seeds} seeds"
-                             f"{' x 2 with the twins' if cfg.trains_twin else ''}); this server allows "
-                             f"{self.max_members} (KDEMO_MAX_MEMBERS): use fewer seeds")
+            raise lang.Told("told.members_twins" if cfg.trains_twin else "told.members", n=cfg.members,
+                            seeds=cfg.seeds, most=self.max_members)
         if self.max_seconds is None:
             return cfg
         budget = cfg.time_budget_s

@@ -19,19 +19,21 @@ import threading
 import time
 from collections import deque
 
+from .. import lang
 from ..train.worker import plain_error
 
 log = logging.getLogger(__name__)
 RECENT = 20          # runs whose lengths the estimate uses
 
 
-class Busy(RuntimeError):
+class Busy(lang.Told):
     """The server (or this visitor) already has as many runs going or waiting as it allows; the message says so."""
 
 
-def ordinal(n: int) -> str:
+def ordinal(n: int) -> dict:
+    """'3rd' as a part (German: 'Platz 3'): the key names English's suffix."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return {"key": f"queue.nth.{suffix}", "params": {"n": n}}
 
 
 class Ticket:
@@ -57,21 +59,21 @@ class Ticket:
     def waited(self) -> float:
         return time.time() - self.since
 
-    def line(self) -> str:
-        """'3rd in line, about 40 s (waiting 12 s)' while waiting; what became of it otherwise."""
+    def line(self) -> lang.Said:
+        """'3rd in line, about 40 s (waiting 12 s)' while waiting; what became of it otherwise (English as a
+        string, every language as its parts)."""
         if self.state == "failed":
-            return f"your run could not start: {self.error}"
-        if self.state == "left":
-            return "you left the line"
-        if self.state == "started":
-            return "your run has started"
+            return lang.say([{"key": "queue.failed", "params": {"error": lang.part_of(self.error)}}])
+        if self.state in ("left", "started"):
+            return lang.say([{"key": f"queue.{self.state}"}])
         where = self.queue.place(self)
         if where is None:
-            return "your run is about to start"
+            return lang.say([{"key": "queue.soon"}])
         pos, eta = where
-        about = ("a few seconds" if eta < 5 else f"about {eta:.0f} s") if eta is not None else \
-            "no estimate yet: no run has finished on this server since it started"
-        return f"{ordinal(pos)} in line, {about} (waiting {self.waited():.0f} s)"
+        about = {"key": "queue.no_estimate"} if eta is None else {"key": "queue.few"} if eta < 5 else \
+            {"key": "queue.about", "params": {"s": f"{eta:.0f}"}}
+        return lang.say([{"key": "queue.place", "params": {"pos": ordinal(pos), "about": about,
+                                                           "s": f"{self.waited():.0f}"}}])
 
     def snapshot(self) -> dict:
         """What a poll shows: the place in line, as a status the status line understands."""
@@ -101,8 +103,7 @@ class RunQueue:
             if len(self._running) < self.slots and not self._waiting:
                 return self._start(session, start, attr)
             if len(self._waiting) >= self.size:
-                raise Busy(f"server busy: {len(self._running)} runs are going and {len(self._waiting)} are waiting "
-                           f"in line (at most {self.size}, KDEMO_MAX_QUEUED); please try again in a few minutes")
+                raise Busy("told.busy_server", running=len(self._running), waiting=len(self._waiting), size=self.size)
             ticket = Ticket(self, session, start, attr)
             self._waiting.append(ticket)
             session.waiting = ticket

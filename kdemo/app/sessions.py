@@ -237,8 +237,7 @@ class Registry:
         the server has room, else a place in its line (kdemo.app.queue); Busy when the line is full too."""
         with self._lock:
             if session.busy():
-                raise Busy("you already have a run going or waiting in line: stop it (or wait for it) before "
-                           "starting another")
+                raise Busy("told.busy_you")
             self._sessions.setdefault(session.key, session)   # counted, stopped (or taken out of line) when it closes
             session.touch()
             return self.queue.submit(session, start, attr)

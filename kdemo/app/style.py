@@ -6,8 +6,11 @@ PNG (plotly's camera button) is drawn from the figure itself, so it keeps dark t
 """
 from __future__ import annotations
 
+import json
+
 import gradio as gr
 
+from .. import lang
 from ..lang import TABLES as LANGS
 from .tabs.pad import PAD_CSS
 
@@ -72,13 +75,16 @@ body.kd-lang-de .kd-l-en { display: none !important; }
 
 # Results tables: Gradio sizes each column to its unwrapped content. Capping that width (a CSS variable the
 # dataframe reads) makes long cells wrap instead, so the 14 columns fit 1440 px without sideways scrolling; headers
-# wrap between words only.
+# wrap between words only (a German header, longer than its English, too: Gradio measures the columns again when
+# PAGE_JS relabels them). The class board's verdicts get a wider column.
 TABLE_CSS = """
-#results, #exp-table { --size-2: 5px; }
+#results, #exp-table, #board-table { --size-2: 5px; }
 #results .table-wrap, #exp-table .table-wrap { --df-max-col-width: 120px !important; }
-#results .header-table, #results .virtual-row, #exp-table .header-table, #exp-table .virtual-row {
-    font-family: var(--font); font-size: var(--text-sm); }
-#results .header, #exp-table .header { overflow-wrap: normal; word-break: normal; }
+#board-table .table-wrap { --df-max-col-width: 200px !important; }
+#results .header-table, #results .virtual-row, #exp-table .header-table, #exp-table .virtual-row,
+#board-table .header-table, #board-table .virtual-row { font-family: var(--font); font-size: var(--text-sm); }
+#results .header, #exp-table .header, #board-table .header, #ins-confusion .header {
+    overflow-wrap: normal; word-break: normal; }
 """
 
 
@@ -181,6 +187,49 @@ PAGE_JS = """() => {
     let plotly = hook(window.Plotly);
     Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly, set: (P) => { plotly = hook(P); }});
   }
+  // Tables in the visitor's words (kdemo.lang's col./cell. keys): their values, CSV files and the API keep the
+  // English headers, so the page relabels what it shows, in place (a text node's data: Svelte keeps writing to the
+  // same node, and an English value it writes later is relabelled again). Also the level Gradio titles a toast with.
+  const words = KD_WORDS[spoken];
+  if (words) {
+    document.title = words.title;
+    const roots = '#results, #board-table, #exp-table, #ins-confusion, [data-testid="toast-body"]';
+    const say = (node, map) => {
+      const t = node.data.trim();
+      let w = map[t];
+      if (w === undefined && map === words.cells) {
+        const p = Object.keys(words.prefixes).find((k) => t.startsWith(k));
+        if (p !== undefined) w = words.prefixes[p] + t.slice(p.length);
+      }
+      if (w !== undefined && w !== t) node.data = w;
+    };
+    const texts = (el, map) => {
+      const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) say(walk.currentNode, map);
+    };
+    const relabel = (root) => {
+      for (const th of root.querySelectorAll('th')) {
+        if (words.heads[th.title] !== undefined) th.title = words.heads[th.title];
+        for (const span of th.querySelectorAll('.header')) texts(span, words.heads);
+      }
+      for (const cell of root.querySelectorAll('[role=gridcell], td')) texts(cell, words.cells);
+      for (const title of root.querySelectorAll('.toast-title')) texts(title, words.toasts);
+    };
+    document.querySelectorAll(roots).forEach(relabel);
+    new MutationObserver((records) => {
+      const found = new Set();
+      for (const r of records) {
+        const el = r.target.nodeType === 3 ? r.target.parentElement : r.target;
+        const root = el && el.closest && el.closest(roots);
+        if (root) { found.add(root); continue; }
+        for (const n of r.addedNodes) {
+          if (n.nodeType !== 1) continue;
+          if (n.matches(roots)) found.add(n); else n.querySelectorAll(roots).forEach((x) => found.add(x));
+        }
+      }
+      found.forEach(relabel);
+    }).observe(document.body, {subtree: true, childList: true, characterData: true});
+  }
   document.addEventListener('change', (e) => {
     if (e.target.type === 'checkbox' && e.target.closest('#presentation')) {
       document.body.classList.toggle('kd-present', e.target.checked);
@@ -195,4 +244,33 @@ PAGE_JS = """() => {
 
 CSS = BASE_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
 
+
+
+def table_words() -> dict:
+    """What PAGE_JS relabels, for each language but English: {"heads": {English header: its words}, "cells": {whole
+    English cell: its words}, "prefixes": {"true ": "wahre "}, "toasts": {...}, "title": the page's title}, from the
+    tables' col./cell./toast. keys (a {d} header for every digit, a cell ending in {c} as a prefix)."""
+    english, out = LANGS[lang.DEFAULT], {}
+    for code, table in LANGS.items():
+        if code == lang.DEFAULT:
+            continue
+        heads, cells, prefixes, toasts = {}, {}, {}, {}
+        for key, en in english.items():
+            area, said = key.split(".", 1)[0], table[key]
+            if area == "col" and "{d}" in en:
+                heads.update({en.format(d=d): said.format(d=d) for d in range(10)})
+            elif area == "col":
+                heads[en] = said
+            elif area == "cell" and en.endswith("{c}"):
+                prefixes[en[:-3]] = said[:-3]
+            elif area == "cell":
+                cells[en] = said
+            elif area == "toast":
+                toasts[en] = said
+        out[code] = {"heads": heads, "cells": cells, "prefixes": prefixes, "toasts": toasts,
+                     "title": lang.text("page.title", code)}
+    return out
+
+
 PAGE_JS = PAGE_JS.replace("KD_LANGS", repr(list(LANGS)))   # the languages kdemo.lang speaks
+PAGE_JS = PAGE_JS.replace("KD_WORDS", json.dumps(table_words(), ensure_ascii=False))

@@ -13,6 +13,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from .. import lang
+
 from .files import (CIFAR_FILES, IDX_FILES, find_file, read_cifar_split, read_idx,  # noqa: F401 (read_idx: API)
                         read_idx_split)
 
@@ -258,7 +260,8 @@ def select_indices(labels, *, n_labeled: int | None = None, fraction: float | No
         return torch.cat(per_class).sort().values
     if n_labeled is not None:
         if isinstance(n_labeled, bool) or int(n_labeled) != n_labeled or not 1 <= n_labeled <= available:
-            raise ValueError(f"n_labeled must be an integer in 1..{available} (samples left), got {n_labeled!r}")
+            raise lang.Told("told.labeled_left", setting=lang.setting("n_labeled", "n_labeled"), most=available,
+                            got=repr(n_labeled))
         n = int(n_labeled)
     else:
         if not 0 < fraction <= 1:

@@ -3,7 +3,8 @@
 The bottom layer, so every layer can name its texts by key; formatting happens where the language is known (the
 app, from the visitor's `?lang=` or browser; the CLI speaks English). Texts take named parameters
 (`text("tour.result", lang, kd=93.1, ...)`), so a wording can change without touching its callers; numbers go
-through `number`, which writes them the language's way (93.1 in English, 93,1 in German).
+through `number`, which writes them the language's way (93.1 in English, 93,1 in German). A refusal or an error
+is a `Told`: its key and parameters, English as text, said in the visitor's language where the page shows it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from . import de, en
 TABLES = {"en": en.TEXT, "de": de.TEXT}
 NAMES = {"en": "English", "de": "Deutsch"}
 DEFAULT = "en"
+# A setting's name in each language other than English, by the setting's name (English: the declaration's own, which
+# a message carries with it; see `setting`): the Train tab's settings, then the page's other arguments.
+LABELS = {"de": {**{name: words[0] for name, words in de.PARAMS.items()}, **de.LABELS}}
 
 
 def text(key: str, lang: str = DEFAULT, **params) -> str:
@@ -43,11 +47,15 @@ def words(english: str, code: str, area: str = "said") -> str:
     return TABLES.get(code, TABLES[DEFAULT]).get(f"{area}.{english}", english)
 
 
-def number(value: float, lang: str = DEFAULT, digits: int | None = 1) -> str:
+def number(value: float, lang: str = DEFAULT, digits: int | str | None = 1) -> str:
     """`value` with `digits` decimals (None: as few as it needs, like :g) and thousands grouped, as the language
-    writes it (a Signed one with +/−)."""
-    spec = ",g" if digits is None else f",.{digits}f"
-    s = format(value, ("+" if isinstance(value, Signed) else "") + spec)
+    writes it (a Signed one with +/−); digits "g": as few as it needs, not grouped (a bound, as a person types it);
+    "r": every digit it has, as sent (a value quoted back: 0.0, 2.5)."""
+    if digits == "r":
+        s = repr(value)
+    else:
+        spec = "g" if digits == "g" else ",g" if digits is None else f",.{digits}f"
+        s = format(value, ("+" if isinstance(value, Signed) else "") + spec)
     if lang == "de":
         s = s.replace(",", " ").replace(".", ",").replace(" ", ".")
     return s
@@ -55,18 +63,59 @@ def number(value: float, lang: str = DEFAULT, digits: int | None = 1) -> str:
 
 def compose(part: dict, lang: str = DEFAULT) -> str:
     """A sentence kept as data (`{"key", "params", "upper"?}`, JSON-safe: a deeper layer's message) in `lang`:
-    a [value, digits] parameter is a number, a dict one a nested part, anything else is put in as it is;
-    "upper" starts it with a capital. `{"each": [parts], "sep": ", "}` is a list of parts ("and": True joins the
-    last with the language's "and": 'a, b and c')."""
+    a [value, digits] parameter is a number, a dict one a nested part (or a `setting`'s name), anything else is
+    put in as it is; "upper" starts it with a capital. `{"each": [parts], "sep": ", "}` is a list of parts
+    ("and": True joins the last with the language's "and": 'a, b and c'; "or": True joins all with its "or")."""
+    if "setting" in part:
+        return part["en"] if lang == DEFAULT else LABELS.get(lang, {}).get(part["setting"], part["en"])
     if "each" in part:
         items = [compose(p, lang) for p in part["each"]]
         if part.get("and") and len(items) > 1:
             return ", ".join(items[:-1]) + text("list.and", lang) + items[-1]
+        if part.get("or"):
+            return text("list.or", lang).join(items)
         return part.get("sep", " ").join(items)
     values = {k: number(v[0], lang, v[1]) if isinstance(v, (list, tuple)) else
               compose(v, lang) if isinstance(v, dict) else v for k, v in part.get("params", {}).items()}
     s = text(part["key"], lang, **values)
     return s[:1].upper() + s[1:] if part.get("upper") else s
+
+
+def num(value: float, digits: int | str | None = "g") -> list:
+    """A number parameter of a part: written the language's way when composed ("g": 0.5 / 0,5, never grouped)."""
+    return [value, digits]
+
+
+def setting(name: str, english: str) -> dict:
+    """A setting's name as a parameter of a part: `english` (what the English sentence says: its label, or its
+    key) in English, the language's own label elsewhere (LABELS; the English where it has none yet)."""
+    return {"setting": name, "en": english}
+
+
+def either(words) -> dict:
+    """Words (values a person types: "auto", "same") joined by the language's "or" as a parameter of a part."""
+    return {"each": [{"key": "as_is", "params": {"value": w}} for w in words], "or": True}
+
+
+class Told(ValueError):
+    """A refusal or an error for the person who caused it, kept as data: a part (see compose; JSON-safe) that the
+    page speaks in the visitor's language (kdemo/app/kit.py's guard). str() is its English, as the CLI, the logs,
+    the report and API clients read it. A value from a stranger goes in cut, never whole; no parameter is named
+    `key` (text's own argument)."""
+
+    def __init__(self, key: str, **params):
+        self.part = {"key": key, "params": params}
+        super().__init__(compose(self.part))
+
+    def said(self, code: str = DEFAULT) -> str:
+        return compose(self.part, code)
+
+    def __reduce__(self):       # rebuilt from its part (a worker's error crossing a process boundary)
+        return _told, (type(self), self.part)
+
+
+def _told(cls, part: dict) -> Told:
+    return cls(part["key"], **part["params"])
 
 
 class Said(str):
@@ -80,6 +129,24 @@ def say(parts: list[dict], sep: str = " ") -> Said:
     out = Said(sep.join(compose(p) for p in parts))
     out.parts, out.sep = tuple(parts), sep
     return out
+
+
+def speak(value, code: str = DEFAULT) -> str:
+    """A message in `code`: a Told's or a Said's parts composed there, anything else as it is (None: '')."""
+    if isinstance(value, Told):
+        return value.said(code)
+    if isinstance(value, Said) and value.parts:
+        return value.sep.join(compose(p, code) for p in value.parts)
+    return "" if value is None else str(value)
+
+
+def part_of(value) -> dict:
+    """A message as a part of a longer one: a Told's part, a Said's parts, anything else as its text."""
+    if isinstance(value, Told):
+        return value.part
+    if isinstance(value, Said) and value.parts:
+        return value.parts[0] if len(value.parts) == 1 else {"each": list(value.parts), "sep": value.sep}
+    return {"key": "as_is", "params": {"value": str(value)}}
 
 
 def said_html(value):

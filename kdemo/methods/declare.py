@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .. import lang
+
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 # Where a run's own (dataset, teacher, student) learning rates were measured (kdemo/methods/rates.py).
@@ -50,35 +52,42 @@ class Param:
     def used_by(self, method: str) -> bool:
         return self.methods == "all" or method in self.methods
 
-    # ---- checking ---------------------------------------------------------------------------------------------
-    def _range(self) -> str:
-        if self.lo_open:
-            return f"above {self.lo:g} and at most {self.hi:g}"
-        return f"from {self.lo:g} to {self.hi:g}"
+    # ---- checking (refusals are lang.Told: English here, the visitor's language on the page) ------------------
+    def _name(self) -> dict:
+        return lang.setting(self.name, self.label)
 
-    def _fail(self, what: str, value) -> ValueError:
-        got = "nothing" if value is None else repr(value)
-        return ValueError(f"{self.label} ({self.name}) {what}; got {got}")
+    def _range(self) -> dict:
+        return {"key": "told.range_open" if self.lo_open else "told.range",
+                "params": {"lo": lang.num(self.lo), "hi": lang.num(self.hi)}}
+
+    def _fail(self, what: str, value, said: dict | None = None, **params) -> lang.Told:
+        """'<label> (<name>) <what>; got <value>': `what` a told.must_* key with `params`; the value as a person
+        reads it (`said`: a part saying it instead), cut to 80 characters."""
+        got = said or ({"key": "told.nothing"} if value is None else
+                       {"key": "as_is", "params": {"value": lang.num(value, "r") if _plain_number(value) else cut(value)}})
+        return lang.Told("told.failed", setting=self._name(), name=self.name,
+                         what={"key": what, "params": params}, got=got)
 
     def check(self, value):
-        """The value in its canonical type, or ValueError in plain words (never Python's)."""
+        """The value in its canonical type, or lang.Told in plain words (never Python's)."""
         if value is None or (isinstance(value, str) and value.strip() == "" and self.kind != "choice"):
             if self.optional:
                 return None
             if self.kind in ("int", "float"):
-                example = " or ".join(self.words + ("a number",)) if self.words \
-                    else f"a number such as {self.default:g}"
-                raise ValueError(f"{self.label} ({self.name}) is empty: enter {example}")
-            raise self._fail("must be set", value)
+                example = {"key": "told.example_words", "params": {"words": lang.either(self.words)}} \
+                    if self.words else {"key": "told.example", "params": {"default": lang.num(self.default)}}
+                raise lang.Told("told.empty", setting=self._name(), name=self.name, example=example)
+            raise self._fail("told.must_set", value)
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 shown = repr(value[:40]) + ("…" if len(value) > 40 else "") if isinstance(value, str) else \
-                    f"value ({type(value).__name__})"   # a 1 MB string is cut, never echoed whole
-                raise ValueError(f"unknown {self.name} {shown}; choose one of {', '.join(self.choices)}")
+                    {"key": "told.value_of", "params": {"type": type(value).__name__}}   # 1 MB is cut, never echoed
+                raise lang.Told("told.unknown", setting=lang.setting(self.name, self.name), shown=shown,
+                                choices=", ".join(self.choices))
             return value
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise self._fail("must be true or false", value if not isinstance(value, str) else value[:40])
+                raise self._fail("told.must_bool", value if not isinstance(value, str) else value[:40])
             return value
         if self.kind == "classes":
             return self._check_classes(value)
@@ -89,39 +98,39 @@ class Param:
             try:
                 value = float(word)     # a number typed in a box that also takes words
             except ValueError:
-                raise self._fail(f"must be {' or '.join(self.words)} or a number {self._range()}", value[:40]) \
-                    from None
+                raise self._fail("told.must_words", value[:40], words=lang.either(self.words),
+                                 range=self._range()) from None
         return self._check_number(value)
 
     def _check_number(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self._fail("must be a number", value if not isinstance(value, str) else value[:40])
+            raise self._fail("told.must_number", value if not isinstance(value, str) else value[:40])
         if not math.isfinite(value):
-            raise self._fail(f"must be a finite number {self._range()}", value)
+            raise self._fail("told.must_finite", value, range=self._range())
         if self.kind == "int":
             if value != int(value):
-                raise self._fail("must be a whole number", value)
+                raise self._fail("told.must_whole", value)
             value = int(value)
         else:
             value = float(value)
         if value > self.hi or value < self.lo or (self.lo_open and value == self.lo):
-            raise self._fail(f"must be {'a whole number' if self.kind == 'int' else 'a number'} {self._range()}",
-                             value)
+            raise self._fail("told.must_whole_in" if self.kind == "int" else "told.must_in", value,
+                             range=self._range())
         return value
 
     def _check_classes(self, value) -> tuple[int, ...]:
         if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-            raise self._fail("must be a list of class numbers", value)
+            raise self._fail("told.must_classes", value if not isinstance(value, (str, bytes)) else value[:40])
         items = list(value)
         if len(items) > 64:
-            raise self._fail("lists too many classes", f"{len(items)} items")
+            raise self._fail("told.many_classes", None, said={"key": "told.items", "params": {"n": len(items)}})
         out = set()
         for c in items:
             if isinstance(c, str) and c.strip().lstrip("-").isdigit():
                 c = int(c)
             if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c) or c != int(c) \
                     or not self.lo <= c <= self.hi:
-                raise self._fail(f"must list class numbers {self.lo:g} to {self.hi:g}", items)
+                raise self._fail("told.class_range", items, lo=lang.num(self.lo), hi=lang.num(self.hi))
             out.add(int(c))
         return tuple(sorted(out))
 
@@ -135,13 +144,13 @@ class Param:
     def parse(self, text: str):
         """A value from text ('4', '1e-3', 'true', '3,5', '' for empty), checked."""
         if not isinstance(text, str):
-            raise self._fail("must be text", text)
+            raise self._fail("told.must_text", text)
         t = text.strip()
         if self.optional and t.lower() in ("", "none", "all"):
             return None
         if self.kind == "bool":
             if t.lower() not in TRUE + FALSE:
-                raise self._fail("must be true or false (1 or 0)", t[:40])
+                raise self._fail("told.must_bool_text", t[:40])
             return t.lower() in TRUE
         if self.kind == "classes":
             return self.check([c for c in t.replace(" ", "").split(",") if c])
@@ -151,7 +160,7 @@ class Param:
             try:
                 number = float(t)
             except ValueError:
-                raise self._fail("must be a number", t[:40]) from None
+                raise self._fail("told.must_number", t[:40]) from None
             return self.check(number)
         return self.check(t)
 
@@ -168,6 +177,16 @@ class Param:
         if self.kind == "float":
             return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
         return str(value)
+
+
+def _plain_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and len(repr(value)) <= 40
+
+
+def cut(value, most: int = 80) -> str:
+    """A stranger's value as a message quotes it: its repr, at most `most` characters (never 1 MB echoed)."""
+    text = repr(value)
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def hyper(name, kind, default, label, short, help, control, **kw) -> Param:

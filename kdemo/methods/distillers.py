@@ -19,6 +19,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .. import lang
+
 from . import losses as L
 from .declare import (CE_WEIGHT, FASHION_LENET, FEAT_WEIGHT, KD_WEIGHT, MNIST_LENET, MNIST_MLP, STANDARDIZED,
                       TEMPERATURE, Param, hyper)
@@ -74,15 +76,15 @@ class Distiller(nn.Module):
     def check(cls, cfg, student_spec, teacher_spec) -> None:
         """Refuse a config this method cannot train, with a message that says what to change."""
         if cfg.batch_size < cls.min_batch:
-            raise ValueError(f"{cls.title.split(' (')[0]} compares samples within a batch: batch_size must be at "
-                             f"least {cls.min_batch}")
+            raise lang.Told("told.min_batch", method=cls.title.split(" (")[0],
+                            setting=lang.setting("batch_size", "batch_size"), least=cls.min_batch)
         if cls.feature == "hint":
             for role, spec in (("teacher", teacher_spec), ("student", student_spec)):
                 if not spec.has_feature_map:
-                    raise ValueError(f"{cls.title} needs conv feature maps, but the {role} {spec.key} has none; "
-                                     "pick a conv net or another method")
+                    raise lang.Told("told.feature_maps", method=cls.title, role=lang.setting(role, role),
+                                    model=spec.key)
         if not cls.needs_teacher and cfg.transfer_set == "all":
-            raise ValueError("transfer_set 'all' needs a method with a teacher: unlabeled images have no loss")
+            raise lang.Told("told.transfer_teacher", setting=lang.setting("transfer_set", "transfer_set"))
 
     def train(self, mode: bool = True):
         super().train(mode)

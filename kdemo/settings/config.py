@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, field, fields, make_dataclass, replace
 
+from .. import lang
 from ..data.datasets import DATASETS
 from ..methods.distillers import DISTILLERS
 from ..zoo.models import MODELS
-from .params import PARAMS, Param, in_group
+from .params import BY_NAME, PARAMS, Param, in_group
 from ..methods.rates import recommended_lr, twin_lr
 
 
@@ -37,18 +38,25 @@ class _Config:
         for role in roles:
             spec = MODELS[getattr(self, role)]
             if self.dataset not in spec.datasets:
-                raise ValueError(f"{role} {spec.key} does not fit {self.dataset}; it fits {', '.join(spec.datasets)}")
+                raise lang.Told("told.misfit", role=lang.setting(role, role), model=spec.key, dataset=self.dataset,
+                                fits=", ".join(spec.datasets))
         if self.n_labeled is not None and self.n_labeled > info.train_size:
-            raise ValueError(f"Labeled images (n_labeled) must be at most {info.train_size:,}, the training images "
-                             f"of {info.title}; got {self.n_labeled:,}")
+            p = BY_NAME["n_labeled"]
+            raise lang.Told("told.labeled", setting=lang.setting(p.name, p.label), most=lang.num(info.train_size, None),
+                            data=info.title, got=lang.num(self.n_labeled, None))
         if any(c >= info.num_classes for c in self.omit_classes):
-            raise ValueError(f"omit_classes must be class numbers 0 to {info.num_classes - 1}, "
-                             f"got {list(self.omit_classes)}")
+            raise lang.Told("told.omit_range", setting=self._said("omit_classes"), hi=info.num_classes - 1,
+                            got=str(list(self.omit_classes)))
         if len(self.omit_classes) > info.num_classes - 2:
-            raise ValueError("omit_classes leaves fewer than two classes to train on")
+            raise lang.Told("told.omit_all", setting=self._said("omit_classes"))
         if self.transfer_set == "all" and self.n_labeled is None:
-            raise ValueError("transfer_set 'all' only makes sense with n_labeled set (the rest is unlabeled)")
+            raise lang.Told("told.transfer_all", setting=self._said("transfer_set"), labeled=self._said("n_labeled"))
         DISTILLERS[self.method].check(self, MODELS[self.student], MODELS[self.teacher] if self.uses_teacher else None)
+
+    @staticmethod
+    def _said(name: str) -> dict:
+        """A setting as a message names it: by its key in English ("omit_classes"), by its label elsewhere."""
+        return lang.setting(name, name)
 
     @property
     def uses_teacher(self) -> bool:
@@ -96,10 +104,10 @@ class _Config:
     @classmethod
     def from_dict(cls, d: dict):
         if not isinstance(d, dict):
-            raise ValueError("a config must be an object of setting: value")
+            raise lang.Told("told.config_object")
         unknown = sorted(str(k)[:40] for k in set(d) - {f.name for f in fields(cls)})
         if unknown:
-            raise ValueError(f"unknown config keys: {', '.join(unknown[:10])}")
+            raise lang.Told("told.config_keys", keys=", ".join(unknown[:10]))
         return cls(**d)
 
     @classmethod

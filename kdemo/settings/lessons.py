@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
+from .. import lang
 from ..lang import TABLES as LANGS
 from .config import TrainConfig
 from .params import BY_NAME, GROUPS, PARAMS, TRUE, FALSE
@@ -41,18 +42,23 @@ class Lesson:
     question: str = ""
     tour: bool = False
     lang: str | None = None
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)    # lang.Said: English as text, every language as parts
 
     def hidden_params(self) -> set[str]:
         """Every setting hidden, by name or through its group."""
         return {p.name for p in PARAMS if p.control and (p.name in self.hide or p.group in self.hide)}
 
 
+def _said(key: str, **params) -> lang.Said:
+    """Why part of a link was ignored: English as text (tests, logs), every language as its part (the page)."""
+    return lang.say([{"key": key, "params": params}])
+
+
 def _flag(key: str, text: str, ignored: list) -> bool:
     t = text.strip().lower()
     if t in TRUE or t in FALSE:
         return t in TRUE
-    ignored.append(f"{key}={text[:20]!r}: must be 1 or 0")
+    ignored.append(_said("link.flag", name=key, value=repr(text[:20])))
     return False
 
 
@@ -62,8 +68,8 @@ def _number(key, text, lo, hi, whole, ignored):
     except ValueError:
         v = math.nan
     if not math.isfinite(v) or not lo <= v <= hi or (whole and v != int(v)):
-        ignored.append(f"{key}={text[:20]!r}: must be {'a whole number' if whole else 'a number'} from {lo:g} "
-                       f"to {hi:g}")
+        ignored.append(_said("link.whole" if whole else "link.number", name=key, value=repr(text[:20]),
+                             lo=lang.num(lo), hi=lang.num(hi)))
         return None
     return int(v) if whole else v
 
@@ -73,12 +79,11 @@ def _within(cfg: TrainConfig, limits, ignored: list) -> TrainConfig:
     default = TrainConfig()
     for name in ("epochs", "teacher_epochs"):
         if limits.max_epochs is not None and getattr(cfg, name) > limits.max_epochs:
-            ignored.append(f"{name}={getattr(cfg, name):g}: this server allows at most {limits.max_epochs:g} "
-                           "(KDEMO_MAX_EPOCHS)")
+            ignored.append(_said("link.capped", name=name, value=f"{getattr(cfg, name):g}",
+                                 most=lang.num(limits.max_epochs)))
             cfg = cfg.replace(**{name: min(getattr(default, name), limits.max_epochs)})
     if cfg.members > limits.max_members:
-        ignored.append(f"seeds={cfg.seeds}: {cfg.members} models at once is more than this server allows "
-                       f"({limits.max_members}, KDEMO_MAX_MEMBERS)")
+        ignored.append(_said("link.members", seeds=cfg.seeds, n=cfg.members, most=limits.max_members))
         cfg = cfg.replace(seeds=1)
     return cfg
 
@@ -87,22 +92,22 @@ def parse_link(query: str | dict, experiments=(), limits=None) -> Lesson:
     """The Lesson of a link's query string (or its dict). Never raises."""
     if isinstance(query, str):
         if len(query) > QUERY_LIMIT:
-            return Lesson(ignored=[f"the link is longer than {QUERY_LIMIT} characters: all of it was ignored"])
+            return Lesson(ignored=[_said("link.long", n=QUERY_LIMIT)])
         query = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
     elif sum(len(str(k)) + len(str(v)) + 2 for k, v in query.items()) > QUERY_LIMIT:
-        return Lesson(ignored=[f"the link is longer than {QUERY_LIMIT} characters: all of it was ignored"])
+        return Lesson(ignored=[_said("link.long", n=QUERY_LIMIT)])
     query = {k: v for k, v in query.items() if not str(k).startswith("__")}   # Gradio's own (?__theme=dark)
     cfg, rest, ignored = from_query({k: v for k, v in query.items() if k not in PAGE_KEYS})
     if limits is not None:
         cfg = _within(cfg, limits, ignored)
     lesson = Lesson(cfg=cfg, ignored=ignored)
-    ignored.extend(f"{k[:20]!r}: not a setting of this app" for k in rest)
+    ignored.extend(_said("link.unknown", name=repr(k[:20])) for k in rest)
     page = {k: str(v) for k, v in query.items() if k in PAGE_KEYS}
     if "tab" in page:
         if page["tab"] in TABS:
             lesson.tab = page["tab"]
         else:
-            ignored.append(f"tab={page['tab'][:20]!r}: choose one of {', '.join(TABS)}")
+            ignored.append(_said("link.choose", name="tab", value=repr(page["tab"][:20]), choices=", ".join(TABS)))
     if "lab_t" in page:
         lesson.lab_t = _number("lab_t", page["lab_t"], *LAB_T, False, ignored)
     if "digit" in page:
@@ -111,12 +116,12 @@ def parse_link(query: str | dict, experiments=(), limits=None) -> Lesson:
         if page["experiment"] in experiments:
             lesson.experiment = page["experiment"]
         else:
-            ignored.append(f"experiment={page['experiment'][:30]!r}: not an experiment of this app")
+            ignored.append(_said("link.experiment", value=repr(page["experiment"][:30])))
     if "lang" in page:
         if page["lang"] in LANGS:
             lesson.lang = page["lang"]
         else:
-            ignored.append(f"lang={page['lang'][:20]!r}: choose one of {', '.join(LANGS)}")
+            ignored.append(_said("link.choose", name="lang", value=repr(page["lang"][:20]), choices=", ".join(LANGS)))
     for key in ("present", "lock", "autorun", "tour"):
         if key in page:
             setattr(lesson, key, _flag(key, page[key], ignored))
@@ -125,11 +130,11 @@ def parse_link(query: str | dict, experiments=(), limits=None) -> Lesson:
         lesson.hide = tuple(dict.fromkeys(n.strip() for n in names if n.strip() in HIDEABLE))
         bad = [n for n in names if n.strip() not in HIDEABLE]
         if bad:
-            ignored.append(f"hide: {', '.join(repr(b[:20]) for b in bad[:5])} are not groups or settings")
+            ignored.append(_said("link.hide", names=", ".join(repr(b[:20]) for b in bad[:5])))
     if "q" in page:
         q = " ".join(page["q"].split())       # one line of plain text
         if len(q) > QUESTION_MAX:
-            ignored.append(f"q: the question was cut to {QUESTION_MAX} characters")
+            ignored.append(_said("link.question", n=QUESTION_MAX))
         lesson.question = q[:QUESTION_MAX]
     return lesson
 

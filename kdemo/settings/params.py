@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from .. import lang
 from ..data.datasets import DATASETS
 from ..methods.declare import FALSE, TRUE, Param   # noqa: F401  (TRUE, FALSE: what lesson links accept as flags)
 from ..methods.distillers import DISTILLERS
@@ -129,7 +130,7 @@ def param(name: str) -> Param:
     try:
         return BY_NAME[name]
     except KeyError:
-        raise ValueError(f"unknown setting {name!r}") from None
+        raise lang.Told("told.setting", name=repr(name)) from None
 
 
 def in_group(group: str) -> list[Param]:

@@ -12,6 +12,7 @@ import shlex
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from .. import lang
 from .config import TrainConfig, annotation
 from .params import BY_NAME, DEFAULTS, GROUPS, PARAMS, Param
 
@@ -81,7 +82,7 @@ def from_query(query: dict | str) -> tuple[TrainConfig, dict[str, str], list[str
     """
     if isinstance(query, str):
         if len(query) > QUERY_LIMIT:
-            return TrainConfig(), {}, [f"the link's settings are longer than {QUERY_LIMIT} characters"]
+            return TrainConfig(), {}, [lang.say([{"key": "link.settings_long", "params": {"n": QUERY_LIMIT}}])]
         query = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
     values, ignored, rest = {}, [], {}
     for key, text in query.items():
@@ -92,7 +93,7 @@ def from_query(query: dict | str) -> tuple[TrainConfig, dict[str, str], list[str
         try:
             values[key] = p.parse(text)
         except ValueError as e:
-            ignored.append(str(e))
+            ignored.append(lang.say([lang.part_of(e)]))
     accepted: dict = {}
     for p in PARAMS:                       # one at a time, so one bad combination costs one key, not all
         if p.name not in values:
@@ -101,7 +102,8 @@ def from_query(query: dict | str) -> tuple[TrainConfig, dict[str, str], list[str
             TrainConfig(**{**accepted, p.name: values[p.name]})
             accepted[p.name] = values[p.name]
         except ValueError as e:
-            ignored.append(f"{p.name}={p.format(values[p.name])}: {e}")
+            ignored.append(lang.say([{"key": "link.bad", "params": {"name": p.name, "value": p.format(values[p.name]),
+                                                                    "why": lang.part_of(e)}}]))
     return TrainConfig(**accepted), rest, ignored
 
 

@@ -14,11 +14,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from .. import lang
+
 INK_THRESHOLD = 0.1    # fraction of full ink below which a pixel counts as empty (anti-aliasing fringe)
 DEFAULT_TEMPS = (1.0, 2.0, 4.0, 8.0, 16.0)
 
 
-class LabInputError(ValueError):
+class LabInputError(lang.Told):
     """A drawing the lab cannot use; the message is meant for the person drawing."""
 
 
@@ -32,24 +34,24 @@ def _decode(item, max_side: int, max_bytes: int):
     elif isinstance(item, (bytes, dict)):
         source = io.BytesIO(item) if isinstance(item, bytes) else item.get("path")
         if not isinstance(source, (str, io.BytesIO)):
-            raise LabInputError("the drawing must be an image")
+            raise LabInputError("told.lab_image")
         try:
             size = len(item) if isinstance(item, bytes) else os.path.getsize(source)
             if size > max_bytes:
-                raise LabInputError(f"the drawing's file is larger than {max_bytes // 2**20} MB")
+                raise LabInputError("told.lab_file_mb", mb=max_bytes // 2**20)
             with Image.open(source) as img:            # reads the header only
                 w, h = img.size
                 if max(w, h) > max_side:
-                    raise LabInputError(f"the drawing is {w}x{h} pixels; the lab takes at most {max_side}x{max_side}")
+                    raise LabInputError("told.lab_pixels", w=w, h=h, side=max_side)
                 arr = np.asarray(img.convert("RGBA"))
         except (OSError, Image.DecompressionBombError, ValueError) as e:
             if isinstance(e, LabInputError):
                 raise
-            raise LabInputError("the drawing is not an image the lab can read (PNG, JPEG, ...)") from None
+            raise LabInputError("told.lab_unreadable") from None
     else:
-        raise LabInputError("the drawing must be an image")
+        raise LabInputError("told.lab_image")
     if arr.ndim not in (2, 3) or max(arr.shape[:2]) > max_side:
-        raise LabInputError(f"the drawing must be an image of at most {max_side}x{max_side} pixels")
+        raise LabInputError("told.lab_side", side=max_side)
     return arr
 
 
@@ -59,10 +61,10 @@ def read_sketch(value, max_side: int = 2048, max_layers: int = 4, max_bytes: int
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise LabInputError("the drawing must be a sketch: {background, layers, composite}")
+        raise LabInputError("told.lab_sketch", fields="{background, layers, composite}")
     layers = value.get("layers") or []
     if not isinstance(layers, list) or len(layers) > max_layers:
-        raise LabInputError(f"a drawing may have at most {max_layers} layers")
+        raise LabInputError("told.lab_layers", n=max_layers)
     return {"background": _decode(value.get("background"), max_side, max_bytes),
             "layers": [_decode(x, max_side, max_bytes) for x in layers],
             "composite": _decode(value.get("composite"), max_side, max_bytes)}
@@ -104,7 +106,7 @@ def ink_from_sketch(value) -> np.ndarray | None:
             return None
     arr = np.asarray(value)
     if arr.ndim not in (2, 3) or min(arr.shape[:2]) < 8:
-        raise LabInputError(f"expected an image, got an array of shape {arr.shape}")
+        raise LabInputError("told.lab_shape", shape=str(tuple(arr.shape))[:40])
     return _ink_from_rgba(arr)
 
 
@@ -117,7 +119,7 @@ def center_digit(ink: np.ndarray) -> np.ndarray:
     """MNIST's recipe (LeCun et al.): bounding box scaled into 20x20, centre of mass at the centre of 28x28."""
     ys, xs = np.nonzero(ink > INK_THRESHOLD)
     if len(ys) == 0:
-        raise LabInputError("the canvas is empty: draw a digit first")
+        raise LabInputError("told.canvas_empty")
     box = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     h, w = box.shape
     scale = 20.0 / max(h, w)
@@ -140,9 +142,9 @@ def sketch_to_digit(value) -> np.ndarray:
     """28x28 float32 in [0, 1] (white ink on black, like MNIST) from a Sketchpad value; LabInputError if unusable."""
     ink = ink_from_sketch(value)
     if ink is None or ink.max() <= INK_THRESHOLD:
-        raise LabInputError("the canvas is empty: draw a digit first")
+        raise LabInputError("told.canvas_empty")
     if (ink > INK_THRESHOLD).mean() > 0.9:
-        raise LabInputError("the canvas is almost all ink: clear it and draw one digit")
+        raise LabInputError("told.canvas_ink")
     return center_digit(ink)
 
 
@@ -185,7 +187,7 @@ def analyse(teacher, student, digit: np.ndarray, mean: float, std: float, classe
             temperatures=DEFAULT_TEMPS, T: float = 4.0, target: int | None = None) -> LabResult:
     """Soften both models' predictions on `digit` at every temperature and decompose KD at temperature T."""
     if not (0 < T <= 1000) or any(not (0 < t <= 1000) for t in temperatures):
-        raise LabInputError("temperatures must be between 0 (exclusive) and 1000")
+        raise LabInputError("told.lab_temps")
     x = ((torch.as_tensor(digit, dtype=torch.float32) - mean) / std)[None, None]
     zt = teacher(x.to(next(teacher.parameters()).device)).double().cpu()[0]
     zs = student(x.to(next(student.parameters()).device)).double().cpu()[0]
@@ -195,7 +197,7 @@ def analyse(teacher, student, digit: np.ndarray, mean: float, std: float, classe
     k = len(zt)
     target = int(zt.argmax()) if target is None else int(target)
     if not 0 <= target < k:
-        raise LabInputError(f"target class must be between 0 and {k - 1}")
+        raise LabInputError("told.lab_target", hi=k - 1)
     pt_T = torch.softmax(zt / T, 0)
     rest = [i for i in range(k) if i != target]
     rt, rs = torch.softmax(zt[rest] / T, 0), torch.softmax(zs[rest] / T, 0)

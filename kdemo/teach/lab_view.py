@@ -94,10 +94,10 @@ def lab_result(digit: np.ndarray, T, target, teacher_key, student_choice, sessio
     T, student_choice, target = TEMPERATURE.take(T), STUDENT.take(student_choice), TARGET.take(target or "auto")
     valid = [k for _, k in pretrained_choices("mnist", "teacher")]
     if not valid:
-        raise LabInputError("no pretrained MNIST teacher on this server: run `python -m kdemo pretrain` first")
+        raise LabInputError("told.lab_no_teacher")
     if teacher_key not in valid:
         shown = teacher_key if isinstance(teacher_key, str) and len(teacher_key) < 40 else "that"
-        raise LabInputError(f"unknown teacher {shown!r}; pretrained MNIST teachers: {', '.join(valid)}")
+        raise LabInputError("told.lab_teacher", shown=repr(shown), valid=", ".join(valid))
     tgt = None if target == "auto" else target
     teacher, _ = load_shared(teacher_key, "mnist")
     mine = session_student(session, "mnist") if session is not None else None
@@ -110,7 +110,7 @@ def lab_result(digit: np.ndarray, T, target, teacher_key, student_choice, sessio
         key, name = "lab.who_instead" if student_choice == "yours" else "lab.who_pretrained", pre[0][0]
         who = lambda code: text(key, code, name=name)   # noqa: E731 - the words in each language
     else:
-        raise LabInputError("no student to compare: train an MNIST run in the Train tab first")
+        raise LabInputError("told.lab_no_student")
     info = DATASETS["mnist"]
     res = _infer(teacher, student, digit, info.mean[0], info.std[0], info.class_names, LAB_TEMPS, float(T),
                  None if tgt is None else int(tgt))

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import torch
 
+from .. import lang
 from . import insights as ins
 from ..figures import insights as pi
 from ..figures.words import name, phrase
@@ -42,7 +43,7 @@ def check_model(key, data: dict, allowed=MODELS) -> str:
     valid = available(data, allowed)
     if key not in valid:
         shown = key if isinstance(key, str) and len(key) < 20 else "that"
-        raise ValueError(f"no model {shown!r} here; choose one of {', '.join(valid)}")
+        raise lang.Told("told.no_model", shown=repr(shown), choices=", ".join(valid))
     return key
 
 
@@ -187,7 +188,7 @@ def image_view(data: dict, index, presentation: bool = False) -> dict:
 def nckd_view(data: dict, T, beta: float = 2.0, presentation: bool = False) -> dict:
     T = TEMPERATURE.take(T)
     if data.get("teacher") is None:
-        raise ValueError("this run has no teacher (method 'ce'): there is no p_t to show")
+        raise lang.Told("told.no_teacher_view")
     stats = ins.nckd_weight(data["teacher"], data["labels"], T)
     return {"ins_dkd": pi.nckd_figure(stats, presentation), "ins_dkd_text": ins.nckd_sentence(stats, beta),
             "_stats": stats}
@@ -203,11 +204,10 @@ def missing_setup(data: dict) -> dict:
 
 def missing_view(data: dict, cls, bias, presentation: bool = False, setup: dict | None = None) -> dict:
     if not data["omit"]:
-        raise ValueError("this run saw every class: the bias slider is for runs with omitted classes "
-                         "(the missing-digit experiment's preset, or --omit-classes)")
+        raise lang.Told("told.no_omitted")
     cls = within(OMITTED_CLASS, len(data["classes"]) - 1, cls)
     if cls not in data["omit"]:
-        raise ValueError(f"class {cls} was not omitted; this run omitted {', '.join(map(str, data['omit']))}")
+        raise lang.Told("told.not_omitted", cls=cls, omitted=", ".join(map(str, data["omit"])))
     bias = BIAS.take(bias)
     setup = setup or missing_setup(data)
     lo, hi = min(setup["range"][0], bias), max(setup["range"][1], bias)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from .. import lang
 from ..zoo.checkpoints import save_model
 from ..data.datasets import DATASETS, ImageData, load_dataset
 from ..zoo.device import pick_device
@@ -249,7 +250,10 @@ class Run(Worker):
             self.final = final
             self.final_states = states
         if all(ph.members.alive[g][i] is False for g in ph.members.alive for i in range(len(ph.members.seeds))):
-            raise FloatingPointError("; ".join(e.message for e in self.rec.events if e.kind == "diverged"))
+            # the health events' words, in every language the page speaks (the status line composes them)
+            self.error = lang.say([{"each": e.parts, "sep": " "} for e in self.rec.events if e.kind == "diverged"],
+                                  "; ")
+            raise FloatingPointError(str(self.error))
 
     def publish(self, members: Members):
         """Seed 0's weights of each group, for the lab and the downloads (CPU copies: safe while training)."""

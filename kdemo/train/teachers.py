@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
-from ..data.datasets import NOT_A_CHECKOUT
+from .. import lang
 from ..zoo.checkpoints import PRETRAINED_DIR, find_pretrained, load_pretrained, load_train_logits
 
 
@@ -44,10 +44,8 @@ def check_available(cfg) -> None:
     """The one check that a config's pretrained teacher exists (ValueError saying what to do otherwise)."""
     if cfg.uses_teacher and cfg.teacher_source == "pretrained" and pretrained_entry(cfg.teacher, cfg.dataset) is None:
         if not PRETRAINED_DIR.is_dir():
-            raise ValueError(f"there is no pretrained/ folder beside this kdemo: {NOT_A_CHECKOUT}; or set the "
-                             "teacher weights to train first (--teacher-source train)")
-        raise ValueError(f"there is no pretrained {cfg.teacher} for {cfg.dataset} here: set the teacher weights to "
-                         "train first (--teacher-source train), or make one with python -m kdemo pretrain")
+            raise lang.Told("told.no_pretrained_folder")   # its English: NOT_A_CHECKOUT
+        raise lang.Told("told.no_pretrained", model=cfg.teacher, dataset=cfg.dataset)
 
 
 @functools.lru_cache(maxsize=16)
@@ -56,7 +54,7 @@ def load_shared(model_key: str, dataset: str, role: str = "teacher") -> tuple[nn
     every visitor (inference only, under no_grad). Raises ValueError if there is none."""
     entry = pretrained_entry(model_key, dataset, role)
     if entry is None:
-        raise ValueError(f"there is no pretrained {model_key} for {dataset} here")
+        raise lang.Told("told.none_here", model=model_key, dataset=dataset)
     model, entry = load_pretrained(model_key, dataset, "cpu", role=entry["role"])
     return freeze(model), entry
 

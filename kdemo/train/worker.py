@@ -12,12 +12,17 @@ import threading
 import time
 import uuid
 
+from .. import lang
+
 log = logging.getLogger(__name__)
 FINISHED = ("done", "stopped", "failed")
 
 
 def plain_error(e: BaseException) -> str:
-    """The message of one of kdemo's own errors (written for people); the type too for anything unexpected."""
+    """The message of one of kdemo's own errors (written for people: a lang.Told keeps its words as a Said, for the
+    page to say in the visitor's language); the type too for anything unexpected."""
+    if isinstance(e, lang.Told):
+        return lang.say([e.part])
     mine = isinstance(e, ValueError) or type(e).__module__.startswith("kdemo")
     text = str(e).strip()
     return text if mine and text else f"{type(e).__name__}: {text or 'no message'}"

@@ -7,7 +7,6 @@ Everything a board shows that a person typed (nicknames) or a link carried is es
 from __future__ import annotations
 
 import csv
-import html
 import json
 import time
 
@@ -20,7 +19,7 @@ from ...figures.board import board_figure
 from ...figures.words import phrase
 from ...teach.classboard import METRICS, label as short_name, sentence_parts, summary
 from ..labels import label
-from ..kit import Wired, session_of
+from ..kit import Wired, said, session_of, warn
 from .controls import UI_PARAMS
 from .share import make_link
 
@@ -50,8 +49,7 @@ def class_start(classes, hide=(), lock=False, autorun=False, question="", reques
     base = page_url(request)
     join = f"{base}/?{query + '&' if query else ''}class={code}"
     board = f"{base}/?board={code}"
-    note = ("Students open the **join link** (every run they finish posts one row to the board); the **board "
-            "link** is for the projector. Keep the **teacher key**: it clears or closes the board.")
+    note = lang.html("class.started")
     return {"class_join_link": join, "class_board_link": board, "class_key": key, "class_start_note": note}
 
 
@@ -110,9 +108,9 @@ def export(sess, data: dict) -> tuple[str, str]:
 
 def _check(axis, metric):
     if axis is not None and not isinstance(axis, str):
-        raise ValueError("the axis must be a setting's name")
+        raise lang.Told("told.axis")
     if not isinstance(metric, str) or metric not in METRICS:
-        raise ValueError(f"the measure must be one of {', '.join(METRICS)}")
+        raise lang.Told("told.measure", choices=", ".join(METRICS))
 
 
 def board_data(classes, code, axis=None, metric="gain") -> dict:
@@ -154,12 +152,12 @@ def board_refresh(classes, registry, code, axis, metric, presentation, seen, ses
 
 def board_clear(classes, code, key) -> dict:
     n = classes.clear(code, key)
-    return {"board_teacher_note": f"Cleared: {n} row{'s' if n != 1 else ''} removed."}
+    return {"board_teacher_note": lang.html("board.cleared_one" if n == 1 else "board.cleared", n=n)}
 
 
 def board_close(classes, code, key) -> dict:
     classes.close(code, key)
-    return {"board_teacher_note": "Closed: the board keeps its rows but takes no new students or runs."}
+    return {"board_teacher_note": lang.html("board.closed_now")}
 
 
 def on_load(classes, registry, sess, request: gr.Request = None) -> dict:
@@ -171,14 +169,14 @@ def on_load(classes, registry, sess, request: gr.Request = None) -> dict:
             classes.board(board)
         except ValueError as e:
             return {"board_view": gr.update(visible=True), "tabs": gr.Tabs(visible=False),
-                    "board_head": f"<div class='kd-status failed'>{html.escape(str(e))}</div>"}
+                    "board_head": f"<div class='kd-status failed'>{said(e)}</div>"}
         return {"board_view": gr.update(visible=True), "tabs": gr.Tabs(visible=False), "board_code": board,
                 "board_timer": gr.Timer(active=True)}
     if code:
         try:
             return class_join(classes, registry, code, None, sess, request)
         except ValueError as e:
-            gr.Warning(html.escape(f"Could not join the class: {e}"), title="Class")
+            warn({"key": "told.join_failed", "params": {"error": lang.part_of(e)}}, "title.class")
     return {}
 
 
@@ -240,23 +238,23 @@ def wire(ui: Wired, demo: gr.Blocks, registry, classes, sess, presentation):
     controls = {p.name: ui[p.name] for p in UI_PARAMS}
     ui.on(ui["class_start_btn"].click, class_start, ["share_hide", "share_lock", "share_autorun", "share_question"],
           ("class_join_link", "class_board_link", "class_key", "class_start_note"), inputs_kwargs=controls,
-          api_name="class_start", title="Cannot start a class", bind=bind)
+          api_name="class_start", title="title.class_start", bind=bind)
     ui.on(ui["class_join_btn"].click, class_join, ["class_code", "class_nick", sess],
           ("sess", "class_member", "class_note", "class_code", "class_nick"), api_name="class_join",
-          title="Cannot join the class", bind={**bind, "registry": registry})
+          title="title.class_join", bind={**bind, "registry": registry})
     ui.on(ui["board_api"].click, class_board, ["board_code", "board_axis", "board_metric"], ("board_json",),
-          api_name="class_board", title="Class board", bind=bind)
+          api_name="class_board", title="title.board", bind=bind)
     shown = ("board_head", "board_table", "board_plot", "board_axis", "sess", "board_seen", "board_csv",
              "board_json_file")
     inputs = ["board_code", "board_axis", "board_metric", presentation, "board_seen", sess]
     for event in (ui["board_timer"].tick, ui["board_axis"].input, ui["board_metric"].input, presentation.change):
         ui.on(event, board_refresh, inputs, shown, api_visibility="private", show_progress="hidden",
-              concurrency_id="poll", title="Class board", bind={**bind, "registry": registry})
+              concurrency_id="poll", title="title.board", bind={**bind, "registry": registry})
     teacher = ["board_code", "board_key"]
     ui.on(ui["board_clear"].click, board_clear, teacher, ("board_teacher_note",), api_name="class_clear",
-          title="Clear the board", bind=bind)
+          title="title.board_clear", bind=bind)
     ui.on(ui["board_close"].click, board_close, teacher, ("board_teacher_note",), api_name="class_close",
-          title="Close the class", bind=bind)
+          title="title.board_close", bind=bind)
     ui.on(demo.load, on_load, [sess], ("board_view", "tabs", "board_head", "board_code", "board_timer", "sess",
                                        "class_member", "class_note", "class_code", "class_nick"),
-          api_visibility="private", show_progress="hidden", title="Class", bind={**bind, "registry": registry})
+          api_visibility="private", show_progress="hidden", title="title.class", bind={**bind, "registry": registry})

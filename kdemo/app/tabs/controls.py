@@ -75,7 +75,7 @@ def control(p: Param, values: dict) -> gr.components.Component:
     if p.control == "checkboxgroup":
         return gr.CheckboxGroup(choices(p, values), value=list(v), **kw)
     if p.control == "rate":    # a word or a number: the grid's rates to pick, any other typed in
-        words = [("auto: its own best rate", "auto"), ("same as the student's", "same")]
+        words = [(label("choice.rate_auto"), "auto"), (label("choice.rate_same"), "same")]
         return gr.Dropdown(words + [(r, r) for r in RATE_CHOICES], value=p.format(v), allow_custom_value=True,
                            **kw)
     # No minimum/maximum/precision here: Gradio would round or refuse in its own words; the table's check says
@@ -126,15 +126,18 @@ def config_from_controls(values: dict) -> TrainConfig:
     pretrained teacher this server does not have.
     """
     if not isinstance(values, dict):
-        raise ValueError("the settings must be given by name")
+        raise lang.Told("told.by_name")
     d = {}
     for name, v in values.items():
         p = next((q for q in UI_PARAMS if q.name == name), None)
         if p is None:
-            raise ValueError(f"unknown setting {str(name)[:40]!r}")
+            raise lang.Told("told.setting", name=repr(str(name)[:40]))
         if p.kind in ("int", "float") and (v is None or v == "") and not p.blank_ok and not p.words:
-            hint = f" ({p.hi:,g} = every image)" if p.optional and p.empty == "all" else ""
-            raise ValueError(f"{p.label} ({p.name}) is empty: enter a number such as {p.default:g}{hint}")
+            hint = {"key": "told.every_image", "params": {"n": lang.num(p.hi, None)}} \
+                if p.optional and p.empty == "all" else ""
+            raise lang.Told("told.empty", setting=lang.setting(p.name, p.label), name=p.name,
+                            example={"key": "told.example_hint", "params": {"default": lang.num(p.default),
+                                                                            "hint": hint}})
         d[name] = None if p.blank_ok and v in (None, "", 0) else v
     cfg = TrainConfig.from_dict(d)
     check_available(cfg)

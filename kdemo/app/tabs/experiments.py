@@ -13,7 +13,7 @@ from ...settings.params import param
 from ..sessions import Busy
 from .controls import UI_PARAMS, values_updates
 from ..labels import label
-from ..kit import Wired, session_of, status_html, waiting_ticket, with_alt
+from ..kit import Wired, session_of, status_html, waiting_ticket, warn, with_alt
 
 N_FIGS = 4
 IDLE = "exp.idle"     # a kdemo.lang key
@@ -29,7 +29,7 @@ def takeaway_html(key: str, snap: dict) -> str:
 
 def _experiment(X, key):
     if not isinstance(key, str) or key not in X.EXPERIMENTS:
-        raise ValueError(f"unknown experiment; choose one of {', '.join(X.EXPERIMENTS)}")
+        raise lang.Told("told.experiment", choices=", ".join(X.EXPERIMENTS))
     return X.EXPERIMENTS[key]
 
 
@@ -46,14 +46,14 @@ def load_preset(X, key) -> dict:
 def run_experiment(X, registry, key, budget, seed, sess, request: gr.Request = None) -> dict:
     exp = _experiment(X, key)
     if budget not in X.BUDGETS:
-        raise ValueError(f"unknown budget; choose one of {', '.join(X.BUDGETS)}")
+        raise lang.Told("told.budget", choices=", ".join(X.BUDGETS))
     seed = param("seed").check(seed)
     sess = session_of(registry, sess, request)
     try:
         job = registry.start_job(sess, lambda: X.start_experiment(exp.key, budget=budget, seed=seed))
     except Busy as e:
-        gr.Warning(str(e), title="Server busy")
-        return {"sess": sess, "exp_status": status_html(None, str(e), IDLE)}
+        warn(e, "title.busy")
+        return {"sess": sess, "exp_status": status_html(None, e, IDLE)}
     if sess.waiting is job:     # in line behind other runs: the poll shows the place, then the job
         return {"sess": sess, "exp_status": status_html(job.snapshot()), "exp_timer": gr.Timer(active=True)}
     return {"sess": sess, "exp_status": status_html(job.snapshot(), idle=IDLE), "exp_timer": gr.Timer(active=True)}
@@ -133,10 +133,10 @@ def build(ui: Wired, X, registry, sess, presentation):
     figs = tuple(f"fig{i}" for i in range(N_FIGS))
     ui.on(ui["exp_key"].change, explain, ["exp_key"], ("explanation",), api_visibility="private", bind={"X": X})
     ui.on(ui["exp_load"].click, load_preset, ["exp_key"], ("tabs", *(p.name for p in UI_PARAMS)),
-          api_name="load_preset", title="Load preset", bind={"X": X})
+          api_name="load_preset", title="title.preset", bind={"X": X})
     ui.on(ui["exp_run"].click, run_experiment, ["exp_key", "exp_budget", "exp_seed", sess],
           ("sess", "exp_status", "exp_timer"), api_name="experiment", concurrency_id="train", concurrency_limit=2,
-          title="Cannot start this experiment", bind={"X": X, "registry": registry})
+          title="title.experiment", bind={"X": X, "registry": registry})
     polled = ("exp_status", "exp_timer", "exp_table", "exp_takeaway", *figs)
     ui.on(ui["exp_timer"].tick, poll_experiment, [sess, presentation], polled, api_name="experiment_poll",
           show_progress="hidden", concurrency_id="poll", concurrency_limit=8, bind={"X": X})

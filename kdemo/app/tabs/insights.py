@@ -120,7 +120,7 @@ def on_table_click(evt: gr.SelectData, sess, model, presentation, registry=None,
     """A click on a cell of the confusion table (its first column names the row: not a cell)."""
     row, col = (evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else (-1, -1))
     if not isinstance(row, int) or not isinstance(col, int) or col < 1 or row < 0:
-        raise ValueError("click a number in the table: its row is the true class, its column the predicted one")
+        raise lang.Told("told.click_number")
     return on_cell(sess, model, row, col - 1, presentation, registry, request)
 
 
@@ -130,7 +130,7 @@ def on_pick(evt: gr.SelectData, sess, model, true, pred, presentation) -> dict:
     idx = v.cell_view(data, model, true, pred)["indices"]
     k = evt.index if isinstance(evt.index, int) else -1
     if not 0 <= k < len(idx):
-        raise ValueError("pick one of the images shown")
+        raise lang.Told("told.pick_image")
     return {"ins_image": idx[k], **v.image_view(data, idx[k], presentation)}
 
 
@@ -143,7 +143,7 @@ def on_open_in_lab(sess, index, T, target, teacher, student, presentation, regis
     """The chosen MNIST test image in the Temperature lab, and that tab in front."""
     data = v.view_data(sess)
     if data["dataset"] != "mnist":
-        raise ValueError("the Temperature lab works on MNIST digits; this run is on " + data["dataset"])
+        raise lang.Told("told.lab_mnist", dataset=data["dataset"])
     index = v.within(v.IMAGE, len(data["labels"]) - 1, index)
     return {"tabs": gr.Tabs(selected="lab"),
             **show_digit(registry, request, test_digit(index), T, target, teacher, student, sess, presentation)}
@@ -266,7 +266,7 @@ def build(ui: Wired, registry, sess, presentation):
 
 
 def _wire(ui: Wired, registry, sess, presentation):
-    quick = dict(show_progress="hidden", concurrency_id="insights", concurrency_limit=4, title="Teaching views")
+    quick = dict(show_progress="hidden", concurrency_id="insights", concurrency_limit=4, title="title.views")
     live = dict(quick, trigger_mode="always_last")
     refresh_in = [sess, *KEPT, presentation]
     done = ui.on(ui["ins_refresh"].click, on_refresh, refresh_in, VIEWS, api_name="insights", check=REFRESH_CHECK,
@@ -297,4 +297,4 @@ def _wire(ui: Wired, registry, sess, presentation):
     knobs = [n if n in ui else n.removeprefix("lab_") for n in ("lab_T", "lab_target", "lab_teacher", "lab_student")]
     ui.on(ui["ins_open"].click, on_open_in_lab, [sess, "ins_image", *knobs, presentation],
           ("tabs", *LAB_OUTPUTS, "sess"), api_name="open_in_lab", bind=with_registry,
-          **dict(quick, title="Open in lab", check=LAB_ARGS))
+          **dict(quick, title="title.open_lab", check=LAB_ARGS))

@@ -94,11 +94,11 @@ def on_draw(registry, limits, ink, T, target, teacher, student, sess, presentati
     png = pad_image(ink, int(limits.max_upload_mb * 2**20))
     try:
         if png is None:
-            raise LabInputError("the canvas is empty")
+            raise LabInputError("told.canvas_empty")
         sketch = read_sketch({"background": None, "layers": [], "composite": png}, limits.max_image_side)
         digit = sketch_to_digit(sketch)
     except LabInputError as e:
-        if "empty" in str(e):
+        if e.part["key"] == "told.canvas_empty":
             return cleared(EMPTY_CANVAS, presentation)
         raise
     return show_digit(registry, request, digit, T, target, teacher, student, sess, presentation)
@@ -123,7 +123,7 @@ def on_example(registry, evt: gr.SelectData, T, target, teacher, student, sess, 
     index = evt.index if isinstance(evt.index, int) else -1
     examples = example_indices()
     if not 0 <= index < len(examples):
-        raise LabInputError(f"pick one of the {len(examples)} example digits")
+        raise LabInputError("told.lab_example", n=len(examples))
     return show_digit(registry, request, test_digit(examples[index]), T, target, teacher, student, sess, presentation)
 
 
@@ -182,7 +182,7 @@ def build(ui: Wired, registry, sess, presentation):
     # "lab_" names: "teacher" and "student" are the Train tab's controls
     knobs = ["lab_T", "lab_target", "lab_teacher", "lab_student", sess, presentation]
     lab = dict(show_progress="hidden", concurrency_id="lab", concurrency_limit=4, trigger_mode="always_last",
-               title="Temperature lab", check=LAB_ARGS)
+               title="tab.lab", check=LAB_ARGS)
     pad, shows = ui["sketch"], (*OUTPUTS, "sess")
     with_registry = {"registry": registry}
     ui.on(ui["pad"].change, on_draw, ["pad", *knobs], shows, api_visibility="private",

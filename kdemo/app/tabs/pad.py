@@ -106,10 +106,10 @@ def pad_image(value, max_bytes: int) -> bytes | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str) or not value.startswith(PREFIX):
-        raise LabInputError("the drawing must be a PNG image from the drawing pad")
+        raise LabInputError("told.pad_png")
     if len(value) > 4 * max_bytes // 3 + len(PREFIX) + 4:
-        raise LabInputError(f"the drawing is larger than {max_bytes // 2**20} MB")
+        raise LabInputError("told.pad_mb", mb=max_bytes // 2**20)
     try:
         return base64.b64decode(value[len(PREFIX):], validate=True)
     except (binascii.Error, ValueError):
-        raise LabInputError("the drawing is not valid base64 PNG data") from None
+        raise LabInputError("told.pad_base64") from None

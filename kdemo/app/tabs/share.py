@@ -5,19 +5,18 @@ in one warning). The question for the class is shown as text (HTML-escaped), nev
 """
 from __future__ import annotations
 
-import html
 import json
 
 import gradio as gr
 
-from ... import experiments
+from ... import experiments, lang
 from ...teach.lab_view import lab_view, pretrained_choices, test_digit
 from ...settings.params import BY_NAME, GROUPS
 from ...settings.text import QUERY_LIMIT, cli_command
 from ...settings.lessons import QUESTION_MAX, Lesson, build_link, hide_choices, parse_link
 from .controls import UI_PARAMS, config_from_controls, values_updates
 from ..labels import label
-from ..kit import Wired, session_of
+from ..kit import Wired, session_of, warn
 from .lab import OUTPUTS as LAB_OUTPUTS
 from .train import start_run
 
@@ -35,7 +34,8 @@ COPY_JS = """(query) => {
 def banner(question: str) -> dict:
     if not question:
         return gr.update(visible=False, value="")
-    return gr.update(visible=True, value=f"<div class='kd-question'><b>Question:</b> {html.escape(question)}</div>")
+    asked = lang.html("share.asked", question=question)     # the teacher's words, escaped
+    return gr.update(visible=True, value=f"<div class='kd-question'>{asked}</div>")
 
 
 def on_load(registry, sess, request: gr.Request = None) -> dict:
@@ -75,10 +75,9 @@ def on_load(registry, sess, request: gr.Request = None) -> dict:
                                 lesson.present))
     if lesson.autorun:
         out.update(start_run(registry, sess, lesson.cfg, lesson.present))
-    if lesson.ignored:
-        # Gradio shows a toast's text as HTML: the link's own words are escaped, so they read as written
-        gr.Warning(html.escape("This link's setup was applied, except: " + "; ".join(lesson.ignored)[:900]),
-                   title="Parts of the link were ignored")
+    if lesson.ignored:     # (warn escapes the link's own words: they read as written)
+        warn({"key": "told.link_except", "params": {"items": {"each": [lang.part_of(i) for i in lesson.ignored],
+                                                              "sep": "; "}}}, "title.link")
     return out
 
 
@@ -86,17 +85,15 @@ def make_link(hide=(), lock=False, autorun=False, question="", **controls) -> di
     """The link, CLI command and JSON of the Train tab's current setup (and the lesson options chosen here)."""
     cfg = config_from_controls(controls)
     if not isinstance(hide, (list, tuple)) or len(hide) > 64:
-        raise ValueError("hide must be a list of group or setting names")
+        raise lang.Told("told.hide")
     if not isinstance(question, str):
-        raise ValueError("the question must be text")
+        raise lang.Told("told.question_text")
     if len(question) > QUESTION_MAX:
-        raise ValueError(f"the question is {len(question)} characters long; a lesson's question takes at most "
-                         f"{QUESTION_MAX}")
+        raise lang.Told("told.question_long", n=len(question), most=QUESTION_MAX)
     hide = tuple(h for h in (hide or ()) if isinstance(h, str))
     query = build_link(Lesson(cfg=cfg, hide=hide, lock=bool(lock), autorun=bool(autorun), question=question))
     if len(query) > QUERY_LIMIT:
-        raise ValueError(f"this link would be {len(query)} characters long; links take at most {QUERY_LIMIT}. "
-                         "Shorten the question or hide whole groups instead of single controls.")
+        raise lang.Told("told.link_long", n=len(query), most=QUERY_LIMIT)
     # the run's settings; the machine's own (device, tracker) stay out, as in the link: --config fills their defaults
     shared = {k: v for k, v in cfg.to_dict().items() if BY_NAME[k].shared}
     return {"share_query": query, "share_cli": cli_command(cfg), "share_json": json.dumps(shared, indent=2)}
@@ -129,11 +126,11 @@ def build_box(ui: Wired):
     ev = ui.on(ui["share_btn"].click, make_link,
                ["share_hide", "share_lock", "share_autorun", "share_question"],
                ("share_query", "share_cli", "share_json"), inputs_kwargs=controls, api_name="share",
-               title="Cannot make the link")
+               title="title.share")
     ev.then(None, ui["share_query"], ui["share_link"], js=COPY_JS)
 
 
 def wire_load(ui: Wired, demo: gr.Blocks, registry):
     ui.on(demo.load, on_load, [ui["sess"]], LOAD_OUTPUTS, bind={"registry": registry}, api_visibility="private",
-          show_progress="hidden", title="Opening the link")
+          show_progress="hidden", title="title.open_link")
 

@@ -119,7 +119,7 @@ def build_panel(ui: Wired):
 
 
 def wire(ui: Wired, demo: gr.Blocks, sess):
-    quiet = dict(api_visibility="private", show_progress="hidden", title="Guided tour")
+    quiet = dict(api_visibility="private", show_progress="hidden", title="tour.title")
     ui.on(demo.load, on_load, ["tour_flag"], OUTPUTS, js=FIRST_VISIT_JS, **quiet)
     ui.on(ui["tour_open"].click, on_open, ["tour"], OUTPUTS, **quiet)
     ui.on(ui["tour_close"].click, on_close, ["tour"], OUTPUTS, **quiet)

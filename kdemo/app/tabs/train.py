@@ -17,7 +17,7 @@ from ..sessions import Busy
 from .controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
                           visibility_updates)
 from ..labels import label
-from ..kit import Wired, session_of, status_html, waiting_ticket
+from ..kit import Wired, session_of, status_html, waiting_ticket, warn
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
@@ -91,8 +91,8 @@ def start_run(registry, sess, cfg, presentation) -> dict:
     try:
         run = registry.start_run(sess, cfg, Run)
     except Busy as e:
-        gr.Warning(str(e), title="Server busy" if "server busy" in str(e) else "Run in progress")
-        return {"sess": sess, "status": status_html(None, str(e))}
+        warn(e, "title.busy" if e.part["key"] == "told.busy_server" else "title.in_progress")
+        return {"sess": sess, "status": status_html(None, e)}
     if sess.waiting is run:     # in line: the poll shows the place, then the run once it has started
         return {"sess": sess, "status": status_html(run.snapshot()), "timer": gr.Timer(active=True), "verdict": "",
                 "warnings": ""}
@@ -115,7 +115,7 @@ def train_poll(sess, presentation) -> dict:
     if alive:
         return {**out, "verdict": _live_line(snap)}
     if sess.record(run) is not None and snap["status"] == "failed":
-        gr.Warning(snap["error"] or "the run failed", title="Run failed")
+        warn(snap["error"] or "told.run_failed", "title.failed")
     student = sess.student_file(run)
     summary = run.summary()
     return {**out, "timer": gr.Timer(active=False), "table": results_frame(sess),
@@ -204,7 +204,7 @@ def _wire(ui: Wired, registry, sess, presentation):
     # inputs_kwargs: the handler takes every control by its table name
     ui.on(ui["train_btn"].click, train_start, [sess, presentation],
           ("sess", "status", "acc", "loss", "tput", "timer", "verdict", "warnings"), inputs_kwargs=controls,
-          api_name="train", concurrency_id="train", concurrency_limit=2, title="Cannot start this run",
+          api_name="train", concurrency_id="train", concurrency_limit=2, title="title.run",
           bind={"registry": registry})
     ui.on(ui["timer"].tick, train_poll, [sess, presentation], POLL_OUTPUTS, api_name="poll", show_progress="hidden",
           concurrency_id="poll", concurrency_limit=8)
@@ -212,7 +212,7 @@ def _wire(ui: Wired, registry, sess, presentation):
           api_visibility="private")
     for action in ("stop", "pause", "resume", "step"):
         ui.on(ui[f"{action}_btn"].click, _control, [sess], ("status", "timer"), api_name=action,
-              concurrency_id="poll", title=action.capitalize(), bind={"action": action})
+              concurrency_id="poll", title=f"title.{action}", bind={"action": action})
     watched = {n: ui[n] for n in WATCHED}
     for name in WATCHED:
         ui.on(ui[name].change, settings_changed, [ui["lesson"]], [p.name for p in UI_PARAMS], inputs_kwargs=watched,

@@ -35,9 +35,11 @@ TEXT = {
     "verdict.behind": "KD zurück um {d} ± {half} Punkte über {n} Seeds",
     "verdict.unclear": "kein klarer Unterschied: KD − Zwilling = {d} ± {half} Punkte über {n} Seeds",
     "verdict.fair": "KD (lr {kd_lr}) gegen den Zwilling bei seiner eigenen besten Rate (lr {twin_lr}): ",
-    "verdict.rigged": "KD (lr {kd_lr}) gegen den Zwilling bei lr {twin_lr}, nicht seiner besten Rate (lr {best_lr}): ",
+    "verdict.rigged": "KD (lr {kd_lr}) gegen den Zwilling bei lr {twin_lr}, nicht seiner besten Rate (lr "
+                      "{best_lr}): ",
     "verdict.rate_part": "; ein Teil des Abstands ist die Lernrate, nicht der Lehrer",
-    "verdict.stall_part": "; der Zwilling blieb stecken: ein Teil des Abstands ist sein langsamer Start, nicht der Lehrer",
+    "verdict.stall_part": "; der Zwilling blieb stecken: ein Teil des Abstands ist sein langsamer Start, nicht der "
+                          "Lehrer",
     "tour.open": "🧭 Hier starten: eine Führung",
     "tour.title": "Führung",
     "tour.go": "Bring mich hin",
@@ -85,6 +87,7 @@ TEXT = {
     "tour.words.dkd": "✅ Aus deinem Lauf: {text}",
     "tour.words.similarity": "✅ Aus deinem Lauf: {text}",
     "tour.words.missing": "✅ {text}",
+    "page.title": "kdemo · Labor für Wissensdestillation",
 }
 
 # The Train tab's settings: label and help of each entry of the parameter table (kdemo/settings/params.py, where

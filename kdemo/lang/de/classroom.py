@@ -45,4 +45,12 @@ TEXT = {
                     "trainiert ein Lauf einen Seed, deiner ist der Seed der Lektion + {offset}: die Klasse ist die "
                     "Stichprobe.",
     "class.member_number": " (Schüler {n})",
+    "class.started": "Die Schüler öffnen den <b>Beitrittslink</b> (jeder Lauf, den sie beenden, schreibt eine Zeile "
+                     "auf die Tafel); der <b>Link zur Tafel</b> ist für den Beamer. Bewahre den <b>Schlüssel der "
+                     "Lehrkraft</b> gut auf: mit ihm löschst oder schließt du die Tafel.",
+    "board.cleared_one": "Gelöscht: {n} Zeile entfernt.",
+    "board.cleared": "Gelöscht: {n} Zeilen entfernt.",
+    "board.closed_now": "Geschlossen: die Tafel behält ihre Zeilen, nimmt aber keine neuen Schüler oder Läufe mehr "
+                        "an.",
+    "share.asked": "<b>Frage:</b> {question}",
 }

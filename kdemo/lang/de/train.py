@@ -37,4 +37,6 @@ TEXT = {
     "said.caching teacher outputs": "speichere die Ausgaben des Lehrers", "said.starting": "starte",
     "said.training the student": "trainiere den Schüler", "said.final evaluation": "letzte Auswertung",
     "said.checking the data": "prüfe die Daten",
+    "choice.rate_auto": "auto: seine eigene beste Rate",
+    "choice.rate_same": "wie die des Schülers",
 }

@@ -82,4 +82,5 @@ TEXT = {
     "tour.words.dkd": "✅ From your run: {text}",
     "tour.words.similarity": "✅ From your run: {text}",
     "tour.words.missing": "✅ {text}",
+    "page.title": "kdemo · knowledge distillation lab",
 }

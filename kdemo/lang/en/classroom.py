@@ -41,4 +41,12 @@ TEXT = {
                     "first curve point, posts one row to the class board. In class mode a run trains one seed, yours "
                     "is the lesson's seed + {offset}: the class is the sample.",
     "class.member_number": " (student {n})",
+    # notes the class handlers write (kdemo/app/tabs/board.py)
+    "class.started": "Students open the <b>join link</b> (every run they finish posts one row to the board); the "
+                     "<b>board link</b> is for the projector. Keep the <b>teacher key</b>: it clears or closes the "
+                     "board.",
+    "board.cleared_one": "Cleared: {n} row removed.",
+    "board.cleared": "Cleared: {n} rows removed.",
+    "board.closed_now": "Closed: the board keeps its rows but takes no new students or runs.",
+    "share.asked": "<b>Question:</b> {question}",
 }

@@ -34,4 +34,6 @@ TEXT = {
     "said.caching teacher outputs": "caching teacher outputs", "said.starting": "starting",
     "said.training the student": "training the student", "said.final evaluation": "final evaluation",
     "said.checking the data": "checking the data",
+    "choice.rate_auto": "auto: its own best rate",
+    "choice.rate_same": "same as the student's",
 }

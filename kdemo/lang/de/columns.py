@@ -1,0 +1,28 @@
+"""Deutsch: die Spaltenköpfe der Tabellen der Seite und ganze Zellen in Worten (dieselben Schlüssel wie
+kdemo/lang/en/columns.py); die Werte, ihre CSV-Dateien und die API bleiben englisch."""
+TEXT = {
+    "col.run": "Lauf", "col.dataset": "Datensatz", "col.teacher": "Lehrer", "col.student": "Schüler",
+    "col.method": "Methode", "col.hyperparameters": "Hyperparameter", "col.seeds": "Seeds", "col.lr": "lr",
+    "col.twin lr": "lr Zwilling", "col.student acc %": "Genauigkeit Schüler %",
+    "col.twin acc %": "Genauigkeit Zwilling %", "col.student − twin": "Schüler − Zwilling",
+    "col.teacher acc %": "Genauigkeit Lehrer %", "col.epochs": "Epochen", "col.time s": "Zeit s",
+    "col.status": "Status",
+    "col.#": "#", "col.changed settings": "geänderte Einstellungen", "col.KD acc %": "Genauigkeit KD %",
+    "col.gain (points)": "Gewinn (Punkte)", "col.verdict": "Urteil", "col.warnings": "Warnungen",
+    "col.run s": "Lauf s",
+    "col.condition": "Bedingung", "col.test acc %": "Testgenauigkeit %",
+    "col.test acc % after bias fix": "Testgenauigkeit % nach Bias-Korrektur", "col.bias added": "Bias addiert",
+    "col.labels": "Labels", "col.optimizer steps": "Optimiererschritte", "col.CE weight": "CE-Gewicht",
+    "col.soft-target images": "Bilder mit weichen Zielen", "col.T": "T",
+    "col.teacher's mean top p": "mittleres höchstes p des Lehrers",
+    "col.teacher entropy (bits)": "Entropie des Lehrers (Bit)", "col.α (TCKD)": "α (TCKD)", "col.β (NCKD)": "β (NCKD)",
+    "col.TCKD weight": "TCKD-Gewicht", "col.NCKD weight": "NCKD-Gewicht",
+    "col.soft loss at start": "weicher Verlust am Anfang", "col.soft loss at end": "weicher Verlust am Ende",
+    "col.test {d}s": "{d}en im Test", "col.{d}s right": "{d}en richtig", "col.{d}s right %": "{d}en richtig %",
+    "col.{d}s right after fix": "{d}en richtig nach Korrektur",
+    "col.{d}s right % after fix": "{d}en richtig % nach Korrektur",
+    "col.true \\ predicted": "wahr \\ vorhergesagt",
+    "cell.done": "fertig", "cell.stopped": "gestoppt", "cell.failed": "fehlgeschlagen",
+    "cell.(the lesson's)": "(wie in der Lektion)", "cell.true {c}": "wahre {c}",
+    "toast.Error": "Fehler", "toast.Warning": "Warnung", "toast.Info": "Hinweis",
+}
