@@ -1,5 +1,5 @@
 """A whole class at once: the fair run queue, class boards and their SQLite store, through the objects and through
-the API of a real server subprocess (a class of 12, a kill -9 and a restart on the same data folder; a class of
+the API of a real server subprocess (a class of 6, a kill -9 and a restart on the same data folder; a class of
 30 is `python -m kdemo bench class --students 30`, README "Hosting")."""
 import re
 import sqlite3
