@@ -78,3 +78,16 @@ def test_teaching_view_words_keep_their_english_and_the_page_says_them_line_by_l
     assert page.startswith("- <span class='kd-l kd-l-en' lang='en'>The distilled")
     assert "Der destillierte Schüler ist gut kalibriert (im Mittel zu 99,5 % sicher" in page
     assert lang.said_html("plain") == "plain"
+
+
+def test_no_table_says_a_key_twice():
+    """A key written twice in one table's dict is not an error in Python: the second text silently replaces the
+    first (it once put ": click one." where the teaching views' instruction belonged)."""
+    import ast
+    from pathlib import Path
+    for path in sorted((Path(lang.__file__).parent).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                twice = sorted({k for k in keys if keys.count(k) > 1})
+                assert not twice, (path.name, twice)

@@ -163,3 +163,21 @@ def test_the_experiments_plots(key, snap):
     names = {"KD T=4", "kd/loss_ce", "kd/loss_kd"}
     for fig in experiment_figures(key, snap):
         check(fig, english_only=names)
+
+
+def test_every_experiments_conditions_are_said_in_every_language():
+    """A row's condition ("scratch twin", "KD, 500 labels") is data, kept in English for files and API clients,
+    and a Text the page's table (results_table in the request's language) and figures say in the visitor's."""
+    from kdemo.app.tabs.experiments import results_table
+    from kdemo.experiments.registry import EXPERIMENTS
+    from kdemo.figures.words import Text
+    for key, exp in EXPERIMENTS.items():
+        conditions = [c for step in exp.plan("tiny", 0).steps for c in step.members.values()]
+        assert conditions and all(isinstance(c, Text) for c in conditions), key
+        rows = [{"condition": c, "test_acc_%": 90.0} for c in conditions]
+        for code in OTHERS:
+            said = list(results_table(rows, code)["condition"])
+            assert said == [c.say(code) for c in conditions], key
+            assert all(not re.search(r"\b(scratch|student|twin|labels|with|the|classic|correct)\b", s) for s in said), \
+                (key, said)
+        assert list(results_table(rows)["condition"]) == [str(c) for c in conditions]     # English, as the API reads

@@ -225,3 +225,26 @@ def test_every_table_header_of_the_page_has_its_german():
     assert words["heads"]["student acc %"] == "Genauigkeit Schüler %" and words["heads"]["3s right"] == "3en richtig"
     assert words["prefixes"] == {"true ": "wahre "} and words["cells"]["done"] == "fertig"
     assert words["toasts"]["Error"] == "Fehler"
+
+
+def test_the_board_says_verdicts_and_warnings_in_the_pages_language_and_exports_english():
+    """A class board row keeps its verdict in every language (composed when the run ends, from its parts) and its
+    warnings' parts: the page's table shows them in spans the page picks from, escaped; the CSV frame and the row
+    (the API's /class_board) keep the English."""
+    from kdemo.app.tabs.board import DATATYPE, TABLE, board_frame
+    from kdemo.train.stats import worded
+    said = {code: worded("verdict.unclear", {"d": lang.Signed(1.23), "half": 2.5, "n": 3}, code)
+            for code in lang.TABLES}
+    stall = [{"key": "as_is", "params": {"value": "<b>loud</b>"}}]
+    row = {"nickname": "<img src=x>", "method": "kd", "changed": {}, "kd_acc": 90.0, "twin_acc": 89.0, "gain": 1.0,
+           "verdict": said["en"], "verdict_said": said, "seconds": 3.0,
+           "warnings": [{"kind": "stall", "group": "scratch", "message": "<b>loud</b>", "parts": stall}]}
+    page = dict(zip(TABLE, board_frame([row], page=True).iloc[0].tolist()))
+    assert "+1,2 ± 2,5 Punkte über 3 Seeds" in page["verdict"] and "lang='de'" in page["verdict"]
+    assert "+1.2 ± 2.5 points over 3 seeds" in page["verdict"]
+    assert "&lt;b&gt;loud&lt;/b&gt;" in page["warnings"] and "<b>" not in page["warnings"]
+    assert page["student"] == "<img src=x>" and DATATYPE[TABLE.index("student")] == "str"     # text, not markup
+    plain = dict(zip(TABLE, board_frame([row]).iloc[0].tolist()))
+    assert plain["verdict"] == said["en"] and plain["warnings"] == "<b>loud</b>"
+    old = {**row, "verdict_said": None}            # a row posted before rows kept their words: its English
+    assert "points over 3 seeds" in board_frame([old], page=True).iloc[0].tolist()[TABLE.index("verdict")]

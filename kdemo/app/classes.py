@@ -25,6 +25,7 @@ from .boards import BoardStore
 from ..settings.lessons import parse_link
 from ..settings.params import PARAMS
 from ..teach.classboard import NOT_AN_AXIS
+from ..train.stats import worded
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"[A-Za-z0-9_-]{16}")
@@ -86,7 +87,10 @@ def run_row(run, member: Member, lesson_cfg) -> dict | None:
             "kd_acc": _pct(kd), "kd_sd": _pct(summary.get("kd_acc_sd")), "twin_acc": _pct(twin),
             "twin_sd": _pct(summary.get("twin_acc_sd")), "gain": gain, "seeds": cfg.seeds,
             "verdict": summary.get("verdict") or "", "status": summary["status"],
-            "warnings": [{"kind": e["kind"], "group": e["group"], "message": e["message"]}
+            # the board page says the verdict and warnings in the visitor's language; CSV and API read the English
+            "verdict_said": {code: worded(*summary["verdict_parts"], code) for code in lang.TABLES}
+            if summary.get("verdict_parts") else None,
+            "warnings": [{"kind": e["kind"], "group": e["group"], "message": e["message"], "parts": e.get("parts")}
                          for e in summary.get("health", [])][:12],
             "seconds": round(summary["elapsed_s"], 1), "epochs": round(summary.get("epochs_done") or 0.0, 2)}
 

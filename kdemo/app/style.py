@@ -245,7 +245,6 @@ PAGE_JS = """() => {
 CSS = BASE_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
 
 
-
 def table_words() -> dict:
     """What PAGE_JS relabels, for each language but English: {"heads": {English header: its words}, "cells": {whole
     English cell: its words}, "prefixes": {"true ": "wahre "}, "toasts": {...}, "title": the page's title}, from the

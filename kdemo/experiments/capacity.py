@@ -6,6 +6,7 @@ from ..settings.config import TrainConfig
 from ..zoo.models import shell_for
 from .job import Experiment, Plan, Step
 from ..lang import text
+from ..figures.words import phrase
 
 # Students in the order of the figure's legend; the figure sorts them by parameter count.
 CAP_STUDENTS = ("mlp_20", "mlp_800", "lenet5_half", "lenet5")
@@ -29,7 +30,7 @@ def capacity_plan(budget: str, seed: int) -> Plan:
     steps = []
     for student in CAP_STUDENTS:
         cfg = TrainConfig(**{**CAP_PRESET, **size, "student": student, "seed": seed})
-        steps.append(Step(student, cfg, {"kd": f"KD {student}", "scratch": f"twin {student}"},
+        steps.append(Step(student, cfg, {"kd": phrase("cond.kd_model", student=student), "scratch": phrase("cond.twin_model", student=student)},
                           {"student": student}))
     return Plan(steps, analyse=_capacity_analyse)
 

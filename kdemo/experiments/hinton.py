@@ -13,6 +13,7 @@ from ..teach.missing import bias_delta
 from ..zoo.inference import evaluate, predict
 from .job import Experiment, Plan, Step, pct
 from ..lang import text
+from ..figures.words import phrase
 
 MNIST = dict(dataset="mnist", teacher="lenet5", student="lenet5_half")
 ALL_TRAIN = 60_000   # MNIST training images
@@ -36,7 +37,7 @@ def missing_digit_plan(budget: str, seed: int) -> Plan:
     size = MD_SIZES[budget]
     cfg = TrainConfig(**{**MD_PRESET, "epochs": size["epochs"], "n_labeled": size["n_labeled"],
                          "eval_samples": size["eval_samples"], "seed": seed})
-    step = Step(f"KD without {MISSING}s", cfg, {"kd": "KD student", "scratch": "scratch twin"})
+    step = Step(f"KD without {MISSING}s", cfg, {"kd": phrase("cond.kd_student"), "scratch": phrase("cond.scratch_twin")})
     return Plan([step], analyse=_missing_digit_analyse, details=_missing_digit_details)
 
 
@@ -119,9 +120,9 @@ def few_labels_plan(budget: str, seed: int) -> Plan:
     # run is erratic: measured 42% after 300 steps, against 92% at 0.1).
     transfer = TrainConfig(**{**common, "transfer_set": "all", "twin": False, "epochs": ep_all, "ce_weight": 0.1})
     cols = {"labels": n, "steps": steps}
-    return Plan([Step(f"{n} labels", small, {"scratch": f"scratch, {n} labels", "kd": f"KD, {n} labels"},
+    return Plan([Step(f"{n} labels", small, {"scratch": phrase("cond.scratch_n", n=n), "kd": phrase("cond.kd_n", n=n)},
                       {**cols, "ce_weight": small.ce_weight}),
-                 Step(f"{n} labels + transfer set", transfer, {"kd": f"KD, {n} labels + transfer set"},
+                 Step(f"{n} labels + transfer set", transfer, {"kd": phrase("cond.kd_n_transfer", n=n)},
                       {**cols, "ce_weight": transfer.ce_weight})],
                 analyse=_few_labels_analyse)
 

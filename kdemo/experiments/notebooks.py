@@ -7,6 +7,7 @@ from ..settings.config import TrainConfig
 from .hinton import ALL_TRAIN, MNIST
 from .job import Experiment, Plan, Step, pct
 from ..lang import text
+from ..figures.words import phrase
 
 NB_SIZES = {  # epochs over the whole training set (tiny: a small labeled subset)
     "tiny": dict(n_labeled=1000, epochs=1.0, eval_samples=500),
@@ -19,7 +20,7 @@ def _notebook_plan(preset: dict, title: str, sizes: dict | None = None):
     def plan(budget: str, seed: int) -> Plan:
         size = (sizes or NB_SIZES)[budget]
         cfg = TrainConfig(**{**preset, **size, "seed": seed})
-        return Plan([Step(title, cfg, {"kd": f"{title} student", "scratch": "scratch twin"})], analyse=_teacher_col)
+        return Plan([Step(title, cfg, {"kd": phrase("cond.method_student", title=title), "scratch": phrase("cond.scratch_twin")})], analyse=_teacher_col)
     return plan
 
 
@@ -79,9 +80,9 @@ def bug_plan(budget: str, seed: int) -> Plan:
               "seed": seed}
     cols = {"labels": size["n"], "steps": size["steps"]}
     return Plan([Step("correct KD", TrainConfig(**{**common, "method": "kd"}),
-                      {"kd": "KD (log-probabilities, correct)", "scratch": "scratch twin (labels only)"}, cols),
+                      {"kd": phrase("cond.kd_correct"), "scratch": phrase("cond.scratch_labels")}, cols),
                  Step("buggy KD", TrainConfig(**{**common, "method": "kd_prob_bug", "twin": False}),
-                      {"kd": "KD with the probabilities bug"}, cols)],
+                      {"kd": phrase("cond.kd_bug")}, cols)],
                 analyse=_bug_analyse)
 
 

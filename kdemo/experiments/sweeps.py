@@ -12,6 +12,7 @@ from .hinton import MNIST
 from .job import Experiment, Plan, Step
 from ..zoo.inference import predict
 from ..lang import text
+from ..figures.words import phrase
 
 # Both sweeps train on a small labeled set, where the soft targets carry much of what the student learns (on all
 # 60k labels the student does about as well alone, and every setting looks the same).
@@ -50,7 +51,7 @@ TS_EXPLANATION = text("exp.temperature_sweep.text")   # kdemo/lang/*/experiments
 def temperature_plan(budget: str, seed: int) -> Plan:
     temps = SWEEP_SIZES[budget]["temps"]
     steps = [Step(f"T={t:g}", _sweep_cfg(budget, seed, method="kd", temperature=t, twin=i == 0),
-                  {"kd": f"KD, T={t:g}", **({"scratch": "scratch (no teacher)"} if i == 0 else {})},
+                  {"kd": phrase("cond.kd_T", T=(t, None)), **({"scratch": phrase("cond.scratch_no_teacher")} if i == 0 else {})},
                   {"T": t}) for i, t in enumerate(temps)]
     return Plan(steps, analyse=_temperature_analyse, details=_temperature_details)
 
@@ -108,12 +109,12 @@ def dkd_plan(budget: str, seed: int) -> Plan:
     size = SWEEP_SIZES[budget]
     steps = [Step(f"alpha={a:g}, beta={b:g}",
                   _sweep_cfg(budget, seed, method="dkd", temperature=DG_T, alpha=a, beta=b, twin=False),
-                  {"kd": f"DKD alpha={a:g} beta={b:g}"}, {"alpha": a, "beta": b})
+                  {"kd": phrase("cond.dkd", a=(a, None), b=(b, None))}, {"alpha": a, "beta": b})
              for a in size["alphas"] for b in size["betas"]]
     # the grid's alpha = beta = 0 cell is cross-entropy at the grid's rate (0.003, chosen for DKD's stability):
     # the fair reference is the labels-only twin at its own best rate, trained beside classic KD
     steps.append(Step("classic KD", _sweep_cfg(budget, seed, method="kd", temperature=DG_T, twin=True),
-                      {"kd": f"classic KD (T={DG_T:g})", "scratch": "scratch twin (labels only)"},
+                      {"kd": phrase("cond.classic", T=(DG_T, None)), "scratch": phrase("cond.scratch_labels")},
                       {"alpha": None, "beta": None}))
     return Plan(steps, analyse=_dkd_analyse, details=_dkd_details)
 

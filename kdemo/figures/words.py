@@ -10,7 +10,7 @@ language. `localize` finds the Texts in a figure and puts the other languages' v
 
 The page (PAGE_JS in kdemo/app/style.py) writes them in before plotly draws (its `react` is wrapped), so a plot
 Gradio redraws twice a second is never shown in English first; `translated` does the same in Python (a plot's text
-alternative, kdemo/figures/describe.py). Hover templates and labels that are data (condition names, loss names)
+alternative, kdemo/figures/describe.py). Hover templates and labels that are data (loss names, classes)
 stay English: see README "Languages".
 """
 from __future__ import annotations

@@ -166,7 +166,7 @@ def cell_view(data: dict, model: str, true, pred) -> dict:
     c = data["classes"]
     verb = {"key": "ins.right"} if true == pred else {"key": "ins.called", "params": {"pred": c[pred]}}
     tail = {"key": "ins.first", "params": {"n": len(idx)}} if total > len(idx) else \
-        {"key": "ins.click" if idx else "ins.end"}
+        {"key": "ins.pick_one" if idx else "ins.end"}
     words = say([{"key": "ins.cell", "params": {"total": total, "cls": c[true], "who": ins.who(model), "verb": verb,
                                                 "tail": tail}}])
     return {"indices": idx, "ins_cell_text": words, "ins_gallery": thumbnails(data["dataset"], idx)}

@@ -61,7 +61,11 @@ def compare(kd: list[float], twin: list[float], seeds: list[int]) -> dict:
 def verdict(c: dict, lang: str = "en") -> str:
     """"KD ahead by 2.1 ± 0.8 points over 5 seeds" (± the 95% interval's half width), "no clear difference", or
     "KD behind"; one seed says only what it saw and that it is one seed. Worded by kdemo.lang's "verdict.*"."""
-    key, params = verdict_parts(c)
+    return worded(*verdict_parts(c), lang)
+
+
+def worded(key: str, params: dict, lang: str = "en") -> str:
+    """A verdict kept as data (verdict_parts) in `lang`: its points written the language's way."""
     return text(key, lang, **{k: number(v, lang, 1) if isinstance(v, float) else v for k, v in params.items()})
 
 

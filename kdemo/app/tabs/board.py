@@ -7,6 +7,7 @@ Everything a board shows that a person typed (nicknames) or a link carried is es
 from __future__ import annotations
 
 import csv
+import html
 import json
 import time
 
@@ -26,6 +27,7 @@ from .share import make_link
 BOARD_EVERY_S = 2.0
 TABLE = ["#", "student", "method", "changed settings", "KD acc %", "twin acc %", "gain (points)", "verdict",
          "warnings", "run s"]
+DATATYPE = ["str"] * 7 + ["html", "html", "str"]     # the page's verdict and warnings cells: kdemo's own HTML
 NOT_SHOWN = f"<div class='kd-status'>{lang.html('board.not_shown')}</div>"
 
 
@@ -79,12 +81,26 @@ def _changed(row) -> str:
     return ", ".join(f"{short_name(k)}={v}" for k, v in row.get("changed", {}).items()) or "(the lesson's)"
 
 
-def board_frame(rows: list[dict]) -> pd.DataFrame:
-    """The board's table: plain text cells (the Dataframe shows them as text, never as markup)."""
+def board_frame(rows: list[dict], page: bool = False) -> pd.DataFrame:
+    """The board's table: plain text cells (CSV and the files). For the page, the verdict and warnings cells are
+    in every language kdemo speaks, escaped HTML in spans the page shows one of (DATATYPE: every other cell,
+    the nicknames among them, stays text, never markup)."""
+    def verdict(r):
+        said = r.get("verdict_said") or {}
+        return lang.html("as_is", value=lambda code: said.get(code) or r.get("verdict", "")) if page and said \
+            else html.escape(r.get("verdict", "")) if page else r.get("verdict", "")
+
+    def warnings(r):
+        ws = r.get("warnings", [])
+        if not page:
+            return "; ".join(w["message"] for w in ws)
+        return lang.html("as_is", value=lambda code: " ".join(     # sentences, each ending in its full stop
+            " ".join(lang.compose(p, code) for p in w["parts"]) if w.get("parts") else w["message"] for w in ws)) \
+            if ws else ""
     return pd.DataFrame([[i + 1, r["nickname"], r["method"], _changed(r), _cell(r["kd_acc"], r.get("kd_sd")),
                           _cell(r["twin_acc"], r.get("twin_sd")),
-                          None if r.get("gain") is None else f"{r['gain']:+.2f}", r.get("verdict", ""),
-                          "; ".join(w["message"] for w in r.get("warnings", [])), r.get("seconds")]
+                          None if r.get("gain") is None else f"{r['gain']:+.2f}", verdict(r), warnings(r),
+                          r.get("seconds")]
                          for i, r in enumerate(rows)], columns=TABLE)
 
 
@@ -134,10 +150,12 @@ def board_refresh(classes, registry, code, axis, metric, presentation, seen, ses
     days = max(0.0, (data["expires"] - time.time()) / 86400)
     parts = sentence_parts(rows, s["axis"], metric)     # s["sentence"], in every language (escaped)
     said = lang.html("as_is", value=lambda code: "".join(lang.compose(p, code) for p in parts))
-    note = lang.html("board.note", members=data["members"], rows=len(rows), days=(days, 1),
+    n = len(rows)
+    note = lang.html("board.note", members=data["members"], days=(days, 1),
+                     rows=lambda code: lang.text("board.row" if n == 1 else "board.rows", code, n=n),
                      state=lambda code: lang.text(state, code))
     head = f"<div class='kd-board-sentence'>{said}</div><div class='kd-note'>{note}</div>"
-    out = {"board_head": head, "board_table": board_frame(rows),
+    out = {"board_head": head, "board_table": board_frame(rows, page=True),
            "board_plot": board_figure(rows, s, METRICS[metric][0], phrase(f"board.metric.{metric}"), presentation),
            "board_axis": gr.update(choices=[(f"{short_name(a)} ({a})", a) for a in s["axes"]]
                                    or [(label("board.nothing"), "")], value=s["axis"] or "")}
@@ -193,8 +211,8 @@ def build_top(ui: Wired):
                                           label=label("board.metric"),
                                           elem_id="board-metric", scale=3)
         ui["board_plot"] = gr.Plot(show_label=False, elem_id="board-plot")
-        ui["board_table"] = gr.Dataframe(board_frame([]), interactive=False, wrap=True, max_height=420,
-                                         elem_id="board-table")
+        ui["board_table"] = gr.Dataframe(board_frame([], page=True), interactive=False, wrap=True, max_height=420,
+                                         elem_id="board-table", datatype=DATATYPE)
         with gr.Row():
             ui["board_csv"] = gr.DownloadButton(label("board.csv"), interactive=False, elem_id="board-csv")
             ui["board_json_file"] = gr.DownloadButton(label("board.json"), interactive=False, elem_id="board-json")

@@ -7,13 +7,14 @@ import pandas as pd
 
 from ... import lang
 from ...figures import curves as plots
+from ...figures.words import Text
 from ...settings.config import TrainConfig
 from ...experiments.takeaways import header, takeaway_parts
 from ...settings.params import param
 from ..sessions import Busy
 from .controls import UI_PARAMS, values_updates
 from ..labels import label
-from ..kit import Wired, session_of, status_html, waiting_ticket, warn, with_alt
+from ..kit import Wired, session_of, speaking, status_html, waiting_ticket, warn, with_alt
 
 N_FIGS = 4
 IDLE = "exp.idle"     # a kdemo.lang key
@@ -59,9 +60,11 @@ def run_experiment(X, registry, key, budget, seed, sess, request: gr.Request = N
     return {"sess": sess, "exp_status": status_html(job.snapshot(), idle=IDLE), "exp_timer": gr.Timer(active=True)}
 
 
-def results_table(rows: list[dict]) -> pd.DataFrame:
-    """An experiment's rows with readable headers ('3s right after fix', not 'test_3s_right_after')."""
-    frame = pd.DataFrame(rows)
+def results_table(rows: list[dict], code: str = lang.DEFAULT) -> pd.DataFrame:
+    """An experiment's rows with readable headers ('3s right after fix', not 'test_3s_right_after'), its
+    conditions said in `code` (the request's language: a page in German, English for an API client that names
+    none; the headers stay English here, the page relabels them)."""
+    frame = pd.DataFrame([{k: v.say(code) if isinstance(v, Text) else v for k, v in r.items()} for r in rows])
     return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
@@ -85,7 +88,7 @@ def poll_experiment(X, sess, presentation=False) -> dict:
         out[f"fig{i}"] = gr.Plot(value=with_alt(figs[i]), visible=True) if i < len(figs) else gr.Plot(visible=False)
     rows = snap.get("table") or []
     if rows:
-        out["exp_table"] = gr.Dataframe(value=results_table(rows), visible=True)
+        out["exp_table"] = gr.Dataframe(value=results_table(rows, speaking()), visible=True)
     if not alive:
         out["exp_timer"] = gr.Timer(active=False)
     return out

@@ -37,7 +37,8 @@ TEXT = {
     "board.word.gain": "den größten Gewinn", "board.word.kd": "den genauesten KD-Schüler",
     "board.word.twin": "den genauesten Zwilling",
     "board.where": "{axis} = {value} ", "board.collapsed": "; {where}kollabierte in {c} von {r}", "board.end": ".",
-    "board.note": "Klassentafel · {members} beigetreten · {rows} Zeilen · {state} · gelöscht in {days} Tagen",
+    "board.note": "Klassentafel · {members} beigetreten · {rows} · {state} · gelöscht in {days} Tagen",
+    "board.rows": "{n} Zeilen", "board.row": "1 Zeile",
     "board.open": "offen", "board.closed": "vom Lehrer geschlossen",
     "board.not_shown": "Öffne eine Tafel mit ihrem Link (<code>?board=CODE</code>).",
     "class.member": "Du bist in der Klasse als <b>{nickname}</b>{number}: jeder Lauf, den du beendest oder nach "

@@ -159,4 +159,11 @@ TEXT = {
         'Gemessen auf dieser CPU (Seed 0, voller Umfang, Punkte Testgenauigkeit, 95-%-Intervall in '
         'Klammern): MLP 20-20 -1,0 (-1,4 bis -0,5), halbes LeNet -0,4 (-0,8 bis +0,0), LeNet-5 -0,3 (-0,9 '
         'bis +0,4), MLP 800-800 +1,1 (+0,2 bis +1,9).\n'),
+    # die Bedingungen der Experimente
+    "cond.kd_student": "KD-Schüler", "cond.scratch_twin": "Zwilling ohne Lehrer", "cond.kd_model": "KD {student}",
+    "cond.twin_model": "Zwilling {student}", "cond.scratch_n": "ohne Lehrer, {n} Labels", "cond.kd_n": "KD, {n} Labels",
+    "cond.kd_n_transfer": "KD, {n} Labels + Transfer-Set", "cond.method_student": "{title}-Schüler",
+    "cond.kd_correct": "KD (Log-Wahrscheinlichkeiten, richtig)", "cond.scratch_labels": "Zwilling ohne Lehrer (nur Labels)",
+    "cond.kd_bug": "KD mit dem Wahrscheinlichkeits-Fehler", "cond.kd_T": "KD, T={T}", "cond.scratch_no_teacher":
+    "ohne Lehrer (nur Labels)", "cond.dkd": "DKD alpha={a} beta={b}", "cond.classic": "klassische KD (T={T})",
 }

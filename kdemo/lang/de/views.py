@@ -64,7 +64,7 @@ TEXT = {
     "ins.at_1": "Bei T = 1: {summary}.", "ins.item": "- {line}",
     "ins.cell": "**{total}** Testbilder der Klasse **{cls}** hat der {who} {verb}{tail}",
     "ins.right": "richtig erkannt", "ins.called": "als {pred} eingestuft",
-    "ins.first": "; die ersten {n} sind gezeigt: klicke eines an.", "ins.click": ": klicke eines an.", "ins.end": ".",
+    "ins.first": "; die ersten {n} sind gezeigt: klicke eines an.", "ins.pick_one": ": klicke eines an.", "ins.end": ".",
     "ins.nckd": "Bei T = {T} ist das mittlere p<sub>t</sub> des Lehrers **{pt}**, also multipliziert klassisches KD "
                 "NCKD (das dunkle Wissen unter den falschen Klassen) im Mittel mit **{w}**, und auf **{share} %** der "
                 "Testbilder mit weniger als 0,01. DKD gibt NCKD stattdessen ein eigenes Gewicht β (β = {beta}: hier "

@@ -34,7 +34,8 @@ TEXT = {
     "board.word.gain": "the largest gain", "board.word.kd": "the most accurate KD student",
     "board.word.twin": "the most accurate twin",
     "board.where": "{axis} = {value} ", "board.collapsed": "; {where}collapsed in {c} of {r}", "board.end": ".",
-    "board.note": "Class board · {members} joined · {rows} rows · {state} · removed in {days} days",
+    "board.note": "Class board · {members} joined · {rows} · {state} · removed in {days} days",
+    "board.rows": "{n} rows", "board.row": "1 row",
     "board.open": "open", "board.closed": "closed by the teacher",
     "board.not_shown": "Open a board with its link (<code>?board=CODE</code>).",
     "class.member": "You are in the class as <b>{nickname}</b>{number}: every run you finish, or stop after its "

@@ -144,4 +144,12 @@ TEXT = {
         'data.\nMeasured on this CPU (seed 0, full budget, points of test accuracy, 95% interval in '
         'brackets): MLP 20-20 -1.0\n(-1.4 to -0.5), half LeNet -0.4 (-0.8 to +0.0), LeNet-5 -0.3 (-0.9 to '
         '+0.4), MLP 800-800 +1.1 (+0.2 to +1.9).\n'),
+    # the experiments' conditions (a row's "condition": data, kept in English for files and the API; the page's table
+    # and figures say them in the visitor's language: kdemo/figures/words.py Text)
+    "cond.kd_student": "KD student", "cond.scratch_twin": "scratch twin", "cond.kd_model": "KD {student}",
+    "cond.twin_model": "twin {student}", "cond.scratch_n": "scratch, {n} labels", "cond.kd_n": "KD, {n} labels",
+    "cond.kd_n_transfer": "KD, {n} labels + transfer set", "cond.method_student": "{title} student",
+    "cond.kd_correct": "KD (log-probabilities, correct)", "cond.scratch_labels": "scratch twin (labels only)",
+    "cond.kd_bug": "KD with the probabilities bug", "cond.kd_T": "KD, T={T}", "cond.scratch_no_teacher":
+    "scratch (no teacher)", "cond.dkd": "DKD alpha={a} beta={b}", "cond.classic": "classic KD (T={T})",
 }

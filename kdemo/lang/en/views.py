@@ -59,7 +59,7 @@ TEXT = {
     "ins.at_1": "At T = 1, {summary}.", "ins.item": "- {line}",
     "ins.cell": "**{total}** test images of class **{cls}** the {who} {verb}{tail}",
     "ins.right": "right", "ins.called": "called {pred}", "ins.first": "; the first {n} are shown: click one.",
-    "ins.click": ": click one.", "ins.end": ".",
+    "ins.pick_one": ": click one.", "ins.end": ".",
     "ins.nckd": "At T = {T} the teacher's mean p<sub>t</sub> is **{pt}**, so classic KD multiplies NCKD (the dark "
                 "knowledge among the wrong classes) by **{w}** on average, and by less than 0.01 on **{share}%** of "
                 "the test images. DKD gives NCKD its own weight β instead (β = {beta}: about {times}× as much here).",
