@@ -248,3 +248,25 @@ def test_the_board_says_verdicts_and_warnings_in_the_pages_language_and_exports_
     assert plain["verdict"] == said["en"] and plain["warnings"] == "<b>loud</b>"
     old = {**row, "verdict_said": None}            # a row posted before rows kept their words: its English
     assert "points over 3 seeds" in board_frame([old], page=True).iloc[0].tolist()[TABLE.index("verdict")]
+
+
+def test_a_results_rows_words_follow_the_page_and_stay_english_for_files_and_api():
+    """The results table's word cells ("500 labels, no 3", "0.05 (its best)") are English strings (CSV, CLI, JSON,
+    API clients) that the page's table says in the request's language."""
+    import json
+    import types
+
+    from kdemo.app.tabs.train import results_frame
+    from kdemo.settings.config import TrainConfig
+    from kdemo.train.results import result_row
+    cfg = TrainConfig(n_labeled=500, omit_classes=(3,))
+    summary = {"id": "r1", "kd_acc": 0.9, "scratch_acc": 0.88, "kd_lr": 0.005, "twin_lr": 0.05, "twin_lr_best": 0.05,
+               "teacher_acc": 0.99, "epochs_done": 1.0, "elapsed_s": 3.0, "status": "done"}
+    row = result_row(summary, cfg)
+    assert row["hyperparameters"].endswith("500 labels, no 3") and row["twin lr"] == "0.05 (its best)"
+    assert json.loads(json.dumps(row))["twin lr"] == "0.05 (its best)"
+    sess = types.SimpleNamespace(results=[row])
+    de = results_frame(sess, "de").iloc[0]
+    assert de["hyperparameters"].endswith("500 Labels, ohne 3") and de["twin lr"] == "0.05 (seine beste)", de
+    en = results_frame(sess).iloc[0]
+    assert en["hyperparameters"] == row["hyperparameters"] and en["twin lr"] == "0.05 (its best)"

@@ -2,6 +2,7 @@
 table (only the method's own settings, by their short labels)."""
 from __future__ import annotations
 
+from .. import lang
 from ..settings.params import method_params
 
 # "student": the run's trained student (distilled when the method has a teacher); "twin": its labels-only twin
@@ -9,25 +10,27 @@ RESULT_COLUMNS = ["run", "dataset", "teacher", "student", "method", "hyperparame
                   "student acc %", "twin acc %", "student − twin", "teacher acc %", "epochs", "time s", "status"]
 
 
-def hyperparameters(cfg) -> str:
-    """The method's own knobs, e.g. 'T=4, ce=1, kd=1', then the data it saw ('1000 labels', 'no 3')."""
-    parts = []
+def hyperparameters(cfg) -> lang.Said:
+    """The method's own knobs, e.g. 'T=4, ce=1, kd=1', then the data it saw ('1000 labels', 'no 3'): English as a
+    str (the CSV, the CLI, API clients), its words in any language as parts (the page's table: lang.speak)."""
+    knobs = []
     for p in method_params(cfg.method):
         v = getattr(cfg, p.name)
         if v == p.default and p.name == "warmup_epochs":
             continue
         if p.kind == "bool":
             if v:
-                parts.append(p.short)
+                knobs.append(p.short)
         else:
-            parts.append(f"{p.short}={v:g}")
+            knobs.append(f"{p.short}={v:g}")
+    parts = [{"key": "as_is", "params": {"value": k}} for k in knobs]
     if cfg.n_labeled:
-        parts.append(f"{cfg.n_labeled} labels")
+        parts.append({"key": "row.labels", "params": {"n": cfg.n_labeled}})
     if cfg.omit_classes:
-        parts.append("no " + "/".join(str(c) for c in cfg.omit_classes))
+        parts.append({"key": "row.omit", "params": {"classes": "/".join(str(c) for c in cfg.omit_classes)}})
     if cfg.transfer_set == "all" and cfg.uses_teacher:
-        parts.append("transfer set: all")
-    return ", ".join(parts)
+        parts.append({"key": "row.transfer"})
+    return lang.say(parts, ", ")
 
 
 def _pct(v) -> float | None:
@@ -40,12 +43,14 @@ def _pm(mean, sd) -> str | float | None:
     return _pct(mean) if sd is None else f"{100 * mean:.2f} ± {100 * sd:.2f}"
 
 
-def _twin_rate(summary: dict) -> str | None:
+def _twin_rate(summary: dict) -> lang.Said | None:
     """'0.02 (its best)' or '0.005 (best: 0.02)': whether the twin ran at the rate the tables mark as its own."""
     lr, best = summary.get("twin_lr"), summary.get("twin_lr_best")
     if lr is None:
         return None
-    return f"{lr:g} (its best)" if lr == best else f"{lr:g} (best: {best:g})"
+    if lr == best:
+        return lang.say([{"key": "row.its_best", "params": {"lr": f"{lr:g}"}}])
+    return lang.say([{"key": "row.best_is", "params": {"lr": f"{lr:g}", "best": f"{best:g}"}}])
 
 
 def result_row(summary: dict, cfg) -> dict:

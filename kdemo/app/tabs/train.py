@@ -17,7 +17,7 @@ from ..sessions import Busy
 from .controls import (UI_PARAMS, config_from_controls, lr_update, make_controls, pair_info,
                           visibility_updates)
 from ..labels import label
-from ..kit import Wired, session_of, status_html, waiting_ticket, warn
+from ..kit import Wired, session_of, speaking, status_html, waiting_ticket, warn
 
 POLL_OUTPUTS = ("status", "acc", "loss", "tput", "timer", "table", "csv", "student_file", "config_file", "verdict",
                 "warnings")
@@ -26,8 +26,12 @@ WATCHED = tuple(dict.fromkeys(("dataset", "method", "teacher", "student") + tupl
                                                                                  for k, _ in p.when)))
 
 
-def results_frame(sess) -> pd.DataFrame:
-    return pd.DataFrame(sess.results if sess else [], columns=RESULT_COLUMNS)
+def results_frame(sess, code: str = lang.DEFAULT) -> pd.DataFrame:
+    """The session's results, their words in `code` (the request's language: English for an API client that
+    names none; the headers stay English, the page relabels them)."""
+    rows = [{k: lang.speak(v, code) if isinstance(v, lang.Said) else v for k, v in r.items()}
+            for r in (sess.results if sess else [])]
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
 def _figures(run, presentation: bool) -> dict:
@@ -108,7 +112,7 @@ def train_poll(sess, presentation) -> dict:
         return {"status": status_html(waiting.snapshot()), "timer": gr.Timer(active=True)}
     run = sess.run if sess is not None else None
     if run is None:
-        return {"status": status_html(None), "timer": gr.Timer(active=False), "table": results_frame(sess)}
+        return {"status": status_html(None), "timer": gr.Timer(active=False), "table": results_frame(sess, speaking())}
     alive = run.alive
     snap = run.snapshot()
     out = {"status": status_html(snap), **_figures(run, presentation), "warnings": _warnings(snap)}
@@ -118,7 +122,7 @@ def train_poll(sess, presentation) -> dict:
         warn(snap["error"] or "told.run_failed", "title.failed")
     student = sess.student_file(run)
     summary = run.summary()
-    return {**out, "timer": gr.Timer(active=False), "table": results_frame(sess),
+    return {**out, "timer": gr.Timer(active=False), "table": results_frame(sess, speaking()),
             "verdict": verdict_text(summary) if summary.get("verdict") else _live_line(snap),
             "csv": gr.DownloadButton(value=str(sess.results_csv()), interactive=True),
             "student_file": gr.DownloadButton(value=str(student) if student else None, interactive=student is not None),

@@ -15,7 +15,8 @@ TEXT = {
     "col.labels": "Labels", "col.optimizer steps": "Optimiererschritte", "col.CE weight": "CE-Gewicht",
     "col.soft-target images": "Bilder mit weichen Zielen", "col.T": "T",
     "col.teacher's mean top p": "mittleres höchstes p des Lehrers",
-    "col.teacher entropy (bits)": "Entropie des Lehrers (Bit)", "col.α (TCKD)": "α (TCKD)", "col.β (NCKD)": "β (NCKD)",
+    "col.teacher entropy (bits)": "Entropie des Lehrers (Bit)", "col.α (TCKD)": "α (TCKD)",
+    "col.β (NCKD)": "β (NCKD)",
     "col.TCKD weight": "TCKD-Gewicht", "col.NCKD weight": "NCKD-Gewicht",
     "col.soft loss at start": "weicher Verlust am Anfang", "col.soft loss at end": "weicher Verlust am Ende",
     "col.test {d}s": "{d}en im Test", "col.{d}s right": "{d}en richtig", "col.{d}s right %": "{d}en richtig %",
@@ -25,4 +26,7 @@ TEXT = {
     "cell.done": "fertig", "cell.stopped": "gestoppt", "cell.failed": "fehlgeschlagen",
     "cell.(the lesson's)": "(wie in der Lektion)", "cell.true {c}": "wahre {c}",
     "toast.Error": "Fehler", "toast.Warning": "Warnung", "toast.Info": "Hinweis",
+    # die Wörter einer Ergebniszeile
+    "row.labels": "{n} Labels", "row.omit": "ohne {classes}", "row.transfer": "Transfer-Set: alle",
+    "row.its_best": "{lr} (seine beste)", "row.best_is": "{lr} (beste: {best})",
 }

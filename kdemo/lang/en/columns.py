@@ -28,4 +28,7 @@ TEXT = {
     "cell.true {c}": "true {c}",
     # the title of Gradio's toasts (its own English: their level)
     "toast.Error": "Error", "toast.Warning": "Warning", "toast.Info": "Info",
+    # a results row's words (kdemo/train/results.py): the page says them in the visitor's language
+    "row.labels": "{n} labels", "row.omit": "no {classes}", "row.transfer": "transfer set: all",
+    "row.its_best": "{lr} (its best)", "row.best_is": "{lr} (best: {best})",
 }
