@@ -112,9 +112,11 @@ class Wired(dict):
         return self[name]
 
     def alt(self, name: str, fig=None, visible: bool = True) -> gr.HTML:
-        # rendered from the start (empty until a figure comes): an HTML first made invisible stays unrendered
-        alt = self[f"{name}_alt"] = gr.HTML(alt_html(fig) if fig is not None else "", visible=visible,
-                                            elem_classes="kd-alt-box", padding=False)
+        # rendered from the start (empty until a figure comes): an HTML first made invisible stays unrendered;
+        # a figure `plot` described already carries its words (computed once, at start-up)
+        meta = fig.layout.meta if isinstance(fig, go.Figure) and isinstance(fig.layout.meta, dict) else {}
+        words = "" if fig is None else meta.get("kdemo_alt") or alt_html(fig)
+        alt = self[f"{name}_alt"] = gr.HTML(words, visible=visible, elem_classes="kd-alt-box", padding=False)
         self.__dict__.setdefault("described", set()).add(name)
         self[name].change(None, inputs=[self[name]], outputs=[alt], js=ALT_JS, queue=False,
                           show_progress="hidden", api_visibility="private")
