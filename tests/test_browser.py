@@ -94,7 +94,7 @@ def test_lab_draws_without_the_toolbar_and_clear_empties_everything(page, shots)
     drawing works again after it."""
     page.get_by_role("tab", name="Temperature lab").click()
     canvas = page.locator("#sketch canvas")
-    assert plot_data(page, "lab-probs") == "[]"                       # the placeholder has no bars
+    wait_until(lambda: plot_data(page, "lab-probs") == "[]")          # the placeholder (no bars), once Plotly loads
     stroke(page, canvas, [(0.55, 0.2), (0.5, 0.8)])                   # a "1", no toolbar touched
     first = wait_until(lambda: has_traces(page, "lab-probs"))
     page.wait_for_selector("#lab-preview img", timeout=10_000)

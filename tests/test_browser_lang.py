@@ -34,6 +34,11 @@ def test_a_german_browser_gets_the_page_in_german(kdemo_server, browser):
         assert page.locator("#tour-go").inner_text() == "Bring mich hin"
         alt = page.locator("#acc-plot ~ .kd-alt-box").first.inner_text()
         assert "Die Zahlen hinter diesem Diagramm" in alt and "The numbers" not in alt, alt
+        # the plots wait for a run: their words in their place, and no Plotly loaded (kit.Wired.plot's `waits`)
+        waiting = page.locator("#acc-plot [data-testid=block-label]")
+        assert waiting.is_visible() and waiting.inner_text().strip() == "Hier erscheinen die Kurven der Testgenauigkeit."
+        assert page.locator("#loss-plot [data-testid=block-label]").inner_text().strip() == "Verluste"
+        assert page.evaluate("typeof window.Plotly") == "undefined"
         assert not page.errors, page.errors
     finally:
         page.context.close()

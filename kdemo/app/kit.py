@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from .. import lang
 from ..teach.inputs import ARGS
 from ..figures.describe import alt_html
-from .labels import english
+from .labels import english, label
 from ..train.worker import plain_error
 
 log = logging.getLogger("kdemo.app.build")
@@ -104,9 +104,15 @@ class Wired(dict):
     up: three more requests per poll of a live run, and most of Chromium's work while it watched one.) The
     endpoints that draw the plot keep their outputs; API clients see no extra value."""
 
-    def plot(self, name: str, fig=None, alt: bool = True, **kw) -> gr.Plot:
-        """A gr.Plot and, right under it (unless `alt` is False: then call `alt`), its text alternative."""
-        self[name] = gr.Plot(with_alt(fig) if alt else fig, **kw)   # Gradio fires `change` for a first value too
+    def plot(self, name: str, fig=None, alt: bool = True, waits: str | None = None, **kw) -> gr.Plot:
+        """A gr.Plot and, right under it (unless `alt` is False: then call `alt`), its text alternative.
+        `waits` (a label key): the plot starts with no figure and shows those words in its place until its first
+        one; `fig` (the placeholder) then only gives the text alternative its words. Plotly is a large part of a
+        page load (its code, then each figure drawn): a first screen whose plots wait loads without it."""
+        if waits:
+            kw = {**kw, "label": label(waits), "elem_classes": ["kd-waits", *kw.get("elem_classes", ())]}
+        # Gradio fires `change` for a first value too
+        self[name] = gr.Plot(None if waits else with_alt(fig) if alt else fig, **kw)
         if alt:
             self.alt(name, fig, kw.get("visible", True))
         return self[name]
@@ -118,7 +124,7 @@ class Wired(dict):
         words = "" if fig is None else meta.get("kdemo_alt") or alt_html(fig)
         alt = self[f"{name}_alt"] = gr.HTML(words, visible=visible, elem_classes="kd-alt-box", padding=False)
         self.__dict__.setdefault("described", set()).add(name)
-        self[name].change(None, inputs=[self[name]], outputs=[alt], js=ALT_JS, queue=False,
+        self[name].change(None, inputs=[self[name], alt], outputs=[alt], js=ALT_JS, queue=False,
                           show_progress="hidden", api_visibility="private")
         return alt
 
@@ -172,8 +178,10 @@ class Wired(dict):
 
 
 # The plot's change event, in the browser: its figure's description (with_alt), or nothing when it has none.
-ALT_JS = """(fig) => { try { const meta = fig && fig.plot ? JSON.parse(fig.plot).layout.meta : null;
-  return (meta && meta.kdemo_alt) || ''; } catch (e) { return ''; } }"""
+# No figure (a plot that waits for its first one): the box keeps the words it has (the placeholder's)
+ALT_JS = """(fig, words) => { if (!fig || !fig.plot) return words;
+  try { const meta = JSON.parse(fig.plot).layout.meta; return (meta && meta.kdemo_alt) || ''; }
+  catch (e) { return ''; } }"""
 
 
 def with_alt(value):

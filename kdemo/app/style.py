@@ -51,6 +51,16 @@ BASE_CSS = """
 #ins-confusion td { cursor: pointer; }
 .kd-board-sentence { font-size: var(--text-xxl); font-weight: 600; padding: 8px 4px; }   /* read from the back row */
 .kd-status.queued { border-left: 6px solid #56B4E9; }
+/* a plot that waits for its first figure (kit.Wired.plot): its words where the figure will be, at its height */
+.kd-waits .empty { min-height: 340px; }
+.kd-waits .empty .icon { display: none; }
+.kd-waits:has(.empty) label[data-testid="block-label"] {
+    display: flex !important; position: absolute; inset: 0; width: auto; height: auto; margin: 0; padding: 0 12px;
+    clip: auto; clip-path: none; overflow: visible; white-space: normal; justify-content: center; align-items: center;
+    text-align: center; font-size: 15px; font-weight: normal; color: var(--body-text-color-subdued);
+    background: none; border: none; box-shadow: none; }
+.kd-waits label[data-testid="block-label"] > span { display: none; }
+.kd-present .kd-waits:has(.empty) label[data-testid="block-label"] { font-size: 21px; }
 """
 
 # Accessibility: the page speaks one language (texts computed on the server come in every language, each marked

@@ -182,13 +182,14 @@ def build(ui: Wired, registry, sess, presentation):
             ui["banner"] = gr.HTML(visible=False, elem_id="lesson-banner")   # a lesson's question, as text
             ui["status"] = gr.HTML(status_html(None), elem_id="train-status")
             ui["verdict"] = gr.Markdown(elem_id="train-verdict")
-            ui.plot("acc", plots.empty_figure(phrase("plot.empty.acc")), show_label=False,
+            ui.plot("acc", plots.empty_figure(phrase("plot.empty.acc")), waits="plot.empty.acc", show_label=False,
                     elem_id="acc-plot")
             ui["warnings"] = gr.Markdown(elem_id="train-warnings")
             with gr.Row():
-                for name, title in (("loss", phrase("plot.empty.loss")), ("tput", phrase("plot.empty.tput"))):
+                for name in ("loss", "tput"):
                     with gr.Column(min_width=240):
-                        ui.plot(name, plots.empty_figure(title), show_label=False, elem_id=f"{name}-plot")
+                        ui.plot(name, plots.empty_figure(phrase(f"plot.empty.{name}")), waits=f"plot.empty.{name}",
+                                show_label=False, elem_id=f"{name}-plot")
     gr.Markdown(label("page.results"))
     ui["table"] = gr.Dataframe(results_frame(None), interactive=False, elem_id="results", max_height=320, wrap=True)
     with gr.Row():
