@@ -177,7 +177,7 @@ class Wired(dict):
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
 
 
-# The plot's change event, in the browser: its figure's description (with_alt), or nothing when it has none.
+# The plot's change event, in the browser: its figure's description (with_alt), or nothing when the figure has none.
 # No figure (a plot that waits for its first one): the box keeps the words it has (the placeholder's)
 ALT_JS = """(fig, words) => { if (!fig || !fig.plot) return words;
   try { const meta = JSON.parse(fig.plot).layout.meta; return (meta && meta.kdemo_alt) || ''; }

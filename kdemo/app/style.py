@@ -12,6 +12,7 @@ import gradio as gr
 
 from .. import lang
 from ..lang import TABLES as LANGS
+from ..figures.curves import style as curve_style
 from .tabs.pad import PAD_CSS
 
 # Soft's defaults put blue-500 labels on blue-100 (3.0:1), white on blue-500 buttons (3.7:1) and slate-400 hints
@@ -51,8 +52,8 @@ BASE_CSS = """
 #ins-confusion td { cursor: pointer; }
 .kd-board-sentence { font-size: var(--text-xxl); font-weight: 600; padding: 8px 4px; }   /* read from the back row */
 .kd-status.queued { border-left: 6px solid #56B4E9; }
-/* a plot that waits for its first figure (kit.Wired.plot): its words where the figure will be, at its height */
-.kd-waits .empty { min-height: 340px; }
+/* a plot that waits for its first figure (kit.Wired.plot): its words where the figure will be (WAITS_CSS: at its
+   height) */
 .kd-waits .empty .icon { display: none; }
 .kd-waits:has(.empty) label[data-testid="block-label"] {
     display: flex !important; position: absolute; inset: 0; width: auto; height: auto; margin: 0; padding: 0 12px;
@@ -252,7 +253,9 @@ PAGE_JS = """() => {
   }, true);
 }"""
 
-CSS = BASE_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
+# the height of the figure a waiting plot will get, so the page does not move when it comes
+WAITS_CSS = f".kd-waits .empty {{ min-height: {curve_style(False)['height']}px; }}\n"
+CSS = BASE_CSS + WAITS_CSS + A11Y_CSS + TABLE_CSS + PRESENT_CSS + DARK_CSS + PHONE_CSS + PAD_CSS
 
 
 def table_words() -> dict:
