@@ -28,8 +28,6 @@ from kdemo.app.sessions import Registry
 registry = Registry(Limits.from_env())
 prepare(registry)                                   # before Gradio writes anything: its uploads go under our folder
 torch.set_num_threads(registry.limits.threads())   # runs share the cores: oversubscribed threads are far slower
-torch.optim.SGD([torch.zeros(1, requires_grad=True)])   # the first optimizer imports torch._dynamo (~2 s): now,
-                                                        # not in the first visitor's run
 from kdemo.app.build import build_demo, launch_options, queue_options  # noqa: E402  (after GRADIO_TEMP_DIR is set)
 
 demo = build_demo(registry)

@@ -1,5 +1,10 @@
 """Several seeds as one model: stacked members equal members trained one by one; seeds differ, a seed's student
-and twin share init and batches; a run touches no process-wide state; the statistics and the health detectors."""
+and twin share init and batches; a run touches no process-wide state; kdemo's optimizer steps as torch.optim's does
+without importing torch._dynamo; the statistics and the health detectors."""
+import builtins
+import itertools
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -11,7 +16,7 @@ from kdemo.train.members import Group, LoopMembers, StackedMembers, choose_mode,
 from kdemo.zoo.models import MODELS, create_model
 from kdemo.train.parallel import LocalContext
 from kdemo.train.stats import compare, verdict
-from kdemo.train.batches import Batches, cosine_lr
+from kdemo.train.batches import Batches, cosine_lr, make_optimizer
 
 STACKABLE = [k for k in MODELS if choose_mode(create_model(k, image_size=28), [Group("kd", KD)], 4, 1)[0] == "stacked"]
 
@@ -161,3 +166,40 @@ def test_cosine_schedule_and_time_budget():
     summary = run.run()
     assert summary["status"] == "done" and "time budget of 0.5s reached" in summary["message"]
     assert summary["epochs_done"] < 50      # how far it got depends on the machine: not asserted
+
+
+def _steps(kind: str, fused: bool, weight_decay: float, momentum: float, ours: bool) -> list:
+    """Five steps of a small net with two param groups, the second's rate changed after each step (a schedule)."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    groups = [{"params": list(net[0].parameters()), "lr": 0.05}, {"params": list(net[2].parameters()), "lr": 0.01}]
+    if ours:
+        opt = make_optimizer(SimpleNamespace(optimizer=kind, lr=0.05, momentum=momentum, weight_decay=weight_decay),
+                             groups)
+        opt.fused = opt.fused if fused else None
+    elif kind == "sgd":
+        opt = torch.optim.SGD(groups, lr=0.05, momentum=momentum, weight_decay=weight_decay, fused=fused or None)
+    else:
+        opt = torch.optim.Adam(groups, lr=0.05, weight_decay=weight_decay, fused=fused or None)
+    x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
+    for _ in range(5):
+        opt.zero_grad(set_to_none=True)
+        torch.nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+        opt.param_groups[1]["lr"] *= 0.9
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def test_kdemos_optimizer_steps_as_torch_optim_does_without_importing_dynamo(monkeypatch):
+    """The same weights, bit for bit, as torch.optim.SGD / Adam (fused or not, weight decay and momentum or not);
+    and no step asks for torch._dynamo, whose import is 2-3 s of every process's first run (an import statement
+    calls __import__ even when the module is loaded, so this holds whatever ran before in this process)."""
+    asked, real = [], builtins.__import__
+    monkeypatch.setattr(builtins, "__import__", lambda name, *a, **k: asked.append(name) or real(name, *a, **k))
+    cases = [c for c in itertools.product(("sgd", "adam"), (True, False), (0.0, 1e-3), (0.0, 0.9))
+             if not (c[0] == "adam" and c[3])]
+    ours = {c: _steps(*c, ours=True) for c in cases}
+    assert not [n for n in asked if "_dynamo" in n], set(asked)
+    monkeypatch.undo()
+    for c in cases:
+        assert all(torch.equal(a, b) for a, b in zip(ours[c], _steps(*c, ours=False))), c

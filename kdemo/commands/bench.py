@@ -160,7 +160,8 @@ def bench(cases: list[str], n_train: int | None = None, seed: int = 0, progress:
     the median speed-up is reported in full, and every round's ratios under "rounds"."""
     import torch
     from tqdm import tqdm
-    # The first optimizer imports torch._dynamo (seconds): pay it before timing either side.
+    # The reference's first torch.optim optimizer imports torch._dynamo (seconds; kdemo's own steps never do,
+    # kdemo/train/optim.py): pay it before timing either side.
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     import torchvision  # noqa: F401  (likewise an import, not part of the reference's epoch)
     results = []
