@@ -8,7 +8,7 @@ import time
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
@@ -19,6 +19,7 @@ from kdemo.app.limits import Limits
 from kdemo.train.results import result_row
 from kdemo.app.sessions import Busy, Registry
 from kdemo.app.tabs.controls import config_from_controls
+from kdemo.commands.benchkit import visitor
 
 TINY = dict(n_labeled=500, epochs=0.5, batch_size=32, eval_samples=500, eval_points=8, seeds=1)
 LONG = dict(n_labeled=5000, epochs=5.0, batch_size=32, eval_samples=500, eval_points=40, seeds=1)
@@ -30,7 +31,7 @@ def server(kdemo_server):
 
 
 def client(url):
-    return Client(url, verbose=False)
+    return visitor(url)
 
 
 def status_of(status_html: str) -> str:

@@ -8,7 +8,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from kdemo.app.boards import Full, SqliteBoards
@@ -18,6 +17,7 @@ from kdemo.app.limits import Limits
 from kdemo.app.queue import Busy
 from kdemo.app.sessions import Registry
 from kdemo.commands.bench_class import serve, status_of
+from kdemo.commands.benchkit import visitor
 from kdemo.settings.config import TrainConfig
 from kdemo.teach.classboard import sentence, summary
 from kdemo.train.worker import Worker
@@ -184,7 +184,7 @@ def test_the_board_sentence_is_computed_from_the_rows():
 
 
 def _student(url, code, nick, settings, go, out):
-    c = Client(url, verbose=False)
+    c = visitor(url)
     out["note"] = c.predict(code, nick, api_name="/class_join")[0]
     go.wait()
     first = c.predict(**settings, api_name="/train")[0]
@@ -199,7 +199,7 @@ def _student(url, code, nick, settings, go, out):
 
 
 def _board(url, code):
-    return Client(url, verbose=False).predict(code, "", "gain", api_name="/class_board")
+    return visitor(url).predict(code, "", "gain", api_name="/class_board")
 
 
 CLASS = 6      # students at once: 2 run, 4 wait in line (the suite's time; the bench takes 30)
@@ -209,7 +209,7 @@ def test_a_class_through_the_api_none_refused_none_lost_after_kill_9(tmp_path):
     env = {"KDEMO_DATA_DIR": str(tmp_path), "KDEMO_MAX_RUNS": "2", "KDEMO_TORCH_THREADS": "1"}
     proc, url = serve(env)
     try:
-        teacher = Client(url, verbose=False)
+        teacher = visitor(url)
         join, board_link, key, _ = teacher.predict(**TINY, question="", api_name="/class_start")
         code = board_link.split("board=")[1]
         assert f"class={code}" in join and "n_labeled=64" in join and key not in join
@@ -243,7 +243,7 @@ def test_a_class_through_the_api_none_refused_none_lost_after_kill_9(tmp_path):
     proc, url = serve({**env, "KDEMO_MAX_RUNS": "1", "KDEMO_SESSION_IDLE_S": "3"})
     try:
         assert len(_board(url, code)["rows"]) == CLASS   # every posted row survived
-        a, b, c = (Client(url, verbose=False) for _ in range(3))
+        a, b, c = (visitor(url) for _ in range(3))
         assert status_of(a.predict(**{**TINY, "n_labeled": 2000, "epochs": 20.0}, api_name="/train")[0]) \
             in ("running", "pending")
         assert status_of(b.predict(**TINY, api_name="/train")[0]) == "queued"
@@ -255,7 +255,7 @@ def test_a_class_through_the_api_none_refused_none_lost_after_kill_9(tmp_path):
             a.predict(api_name="/poll")                  # (a keeps polling: its run keeps its slot)
             time.sleep(0.5)
         assert status_of(c.predict(api_name="/poll")[0]) == ""         # a new, idle session
-        d = Client(url, verbose=False)
+        d = visitor(url)
         assert "1st in line" in d.predict(**TINY, api_name="/train")[0]
         d.predict(api_name="/stop")
         a.predict(api_name="/stop")

@@ -13,6 +13,8 @@ import textwrap
 import tokenize
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 TOY_METHOD = textwrap.dedent('''
@@ -65,18 +67,12 @@ TOY_METHOD = textwrap.dedent('''
                           eval_points=2, log_points=2, twin=False, device="cpu"))
     summary = run.run()
     found["run"] = [summary["status"], sorted(k for r in run.snapshot()["records"] for k in r if "loss" in k)]
-    print(json.dumps(found))
+    RESULTS["method"] = found
 ''')
 
 
-def run_script(script: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def test_a_method_with_a_new_hyperparameter_is_one_class():
-    found = run_script(TOY_METHOD)
+def test_a_method_with_a_new_hyperparameter_is_one_class(declared):
+    found = declared["method"]
     assert found["control"] == ["cfg-gamma", "gamma (toy scale)", True, False]   # shown for its method only
     assert found["methods"] == [["toy"], ["kd", "dkd", "dist", "kd_prob_bug", "toy"]]
     value, command = found["cli"]
@@ -106,7 +102,7 @@ TOY_VIEW = textwrap.dedent('''
                        knobs=(Knob("ins_toy_T", "T", "Temperature T", 2.0, step=0.5),),
                        bench=(("toy view (T=2)", (2.0,)),)))
 
-    from gradio_client import Client
+    from kdemo.commands.benchkit import visitor
     from kdemo.app.build import build_demo
     from kdemo.app.limits import Limits
     from kdemo.app.sessions import Registry
@@ -130,7 +126,7 @@ TOY_VIEW = textwrap.dedent('''
         port = s.getsockname()[1]
     demo.queue().launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client = visitor(f"http://127.0.0.1:{port}/")
         found["api"] = client.predict(8.0, False, api_name="/toy_view")[1]
         try:
             client.predict(99.0, False, api_name="/toy_view")
@@ -140,12 +136,22 @@ TOY_VIEW = textwrap.dedent('''
         registry.close_all()
         demo.close()
         registry.remove_root()
-    print(json.dumps(found))
+    RESULTS["view"] = found
 ''')
 
 
-def test_a_view_is_one_declaration():
-    found = run_script(TOY_VIEW)
+@pytest.fixture(scope="module")
+def declared() -> dict:
+    """Both declarations in one fresh interpreter (the method first: settings are generated on import): what each
+    turned up in."""
+    script = "RESULTS = {}\n" + TOY_METHOD + TOY_VIEW + "\nimport json\nprint(json.dumps(RESULTS))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_view_is_one_declaration(declared):
+    found = declared["view"]
     [(heading, words)] = found["report"]                      # a report section, at the run's T (4)
     assert heading == "A toy view" and words.startswith("At T = 4 the teacher's mean top probability")
     assert found["bench"] is True

@@ -276,10 +276,10 @@ def test_missing_view_needs_an_omitted_class():
 def test_api_endpoints_read_the_sessions_finished_run(kdemo_server):
     """Before a run the views show the pretrained pair; after a tiny run without 3s, every endpoint reads it."""
     import time
-    from gradio_client import Client
+    from kdemo.commands.benchkit import visitor
     from gradio_client.exceptions import AppError
     _, url = kdemo_server
-    c = Client(url, verbose=False)
+    c = visitor(url)
     before = c.predict(4.0, "teacher", "kd", 4.0, False, api_name="/insights")
     assert "pretrained" in before[0]
     c.predict(n_labeled=500, epochs=0.5, seeds=1, eval_samples=500, omit_classes=[3], api_name="/train")

@@ -80,11 +80,18 @@ def tensorboard_scalars(folder: Path) -> tuple[dict, dict]:
     return scalars, hp
 
 
+
+def new_threads(before: set) -> list:
+    """Threads alive now that were not before: a count would also move when another test's thread ends meanwhile
+    (a gradio_client's heartbeat)."""
+    return [t.name for t in threading.enumerate() if t not in before]
+
+
 def test_tensorboard_holds_what_the_run_recorded(run, tmp_path):
     pytest.importorskip("tensorboard")
-    before = threading.active_count()
+    before = set(threading.enumerate())
     tracking.track_run(run, "tensorboard", tmp_path, "dkd-a", "group1")
-    assert threading.active_count() == before          # the writer's thread ended with close()
+    assert new_threads(before) == []          # the writer's thread ended with close()
     scalars, hp = tensorboard_scalars(tmp_path / "group1" / "dkd-a")
     for rec in evals(run):                              # every evaluation, every member (float32 in event files)
         for k, v in record_metrics(rec, [3, 4]).items():
@@ -120,9 +127,9 @@ def trackio_logs(run_name: str) -> tuple[dict, dict]:
 
 
 def test_trackio_holds_what_the_run_recorded(run, trackio_dir):
-    before = threading.active_count()
+    before = set(threading.enumerate())
     tracking.track_run(run, "trackio", trackio_dir, "dkd-b", "group1")
-    assert threading.active_count() == before          # its sender thread ended with close()
+    assert new_threads(before) == []          # its sender thread ended with close()
     assert (trackio_dir / "kdemo.db").is_file()
     logs, config = trackio_logs("dkd-b")
     for rec in run.snapshot()["records"]:
@@ -165,15 +172,15 @@ def test_a_missing_tracker_says_which_extra_to_install(kind, module, monkeypatch
     monkeypatch.setitem(sys.modules, module, None)          # as if it were not installed
     monkeypatch.setitem(sys.modules, kind, None)
     monkeypatch.delenv("TRACKIO_DIR", raising=False)
-    before = threading.active_count()
+    before = set(threading.enumerate())
     code = cli.main(["train", "--epochs", "0.2", "--track", kind, "--track-dir", str(tmp_path / "t")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[-1] == (f"error: --track {kind} needs the {kind} package: pip install "
                                      f"'kdemo[{kind}]' (or pip install {kind})")
-    assert threading.active_count() == before               # refused before any run started
+    assert new_threads(before) == []               # refused before any run started
     code = cli.main(["experiment", "temperature_sweep", "--budget", "tiny", "--track", kind])
     assert code == 2 and capsys.readouterr().err.strip().splitlines()[-1] == err[-1]
-    assert threading.active_count() == before               # and before any experiment job started
+    assert new_threads(before) == []               # and before any experiment job started
 
 
 def test_the_app_never_imports_a_tracker():

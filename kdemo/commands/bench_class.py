@@ -17,6 +17,7 @@ import threading
 import time
 
 from .bench_memory import serve  # noqa: F401 - the one way a bench starts a server
+from .benchkit import visitor
 
 
 def status_of(html: str) -> str:
@@ -26,8 +27,7 @@ def status_of(html: str) -> str:
 
 def student(url: str, code: str, settings: dict, go: threading.Event, out: dict, poll_s: float = 1.0):
     """One student: join, wait for the signal, press Train, poll until the run ends."""
-    from gradio_client import Client
-    c = Client(url, verbose=False)
+    c = visitor(url)
     c.predict(code, "", api_name="/class_join")
     go.wait()
     t0 = time.time()
@@ -52,7 +52,6 @@ def student(url: str, code: str, settings: dict, go: threading.Event, out: dict,
 
 def bench_class(students: int = 30, lesson: str = "", poll_s: float = 1.0) -> dict:
     """Run the simulation; returns the measurements (see the module's docstring)."""
-    from gradio_client import Client
     from ..settings.lessons import parse_link
     from ..settings.params import PARAMS
     cfg = parse_link(lesson).cfg
@@ -61,7 +60,7 @@ def bench_class(students: int = 30, lesson: str = "", poll_s: float = 1.0) -> di
     with tempfile.TemporaryDirectory(prefix="kdemo-bench-class-") as data:
         proc, url = serve({"KDEMO_DATA_DIR": data})
         try:
-            teacher = Client(url, verbose=False)
+            teacher = visitor(url)
             link = teacher.predict(**settings, question="", api_name="/class_start")[1]
             code = link.split("board=", 1)[1]
             go, outs = threading.Event(), [{} for _ in range(students)]

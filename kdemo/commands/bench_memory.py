@@ -28,6 +28,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .benchkit import visitor
+
 ROOT = Path(__file__).resolve().parents[2]
 TINY_RUN = dict(n_labeled=64, epochs=1.0, seeds=1, twin=False, eval_samples=100, eval_points=2)   # ~1 s of CPU
 # Runs of varied configs: every dataset that ships, methods with and without features, stacked and looped members
@@ -139,9 +141,8 @@ class Visitors:
         self.sketch = {"background": None, "layers": [], "composite": handle_file(str(digit_png(folder)))}
 
     def client(self):
-        from gradio_client import Client
         if not hasattr(self._local, "c"):
-            self._local.c = Client(self.url, verbose=False)
+            self._local.c = visitor(self.url)
         self._local.c.reset_session()
         return self._local.c
 
