@@ -1,5 +1,5 @@
-"""WCAG 2.1 AA in a real browser: an axe-core audit of every tab as it first opens, light and dark, desktop and
-phone, failing on any serious or critical violation of kdemo's own; and a keyboard-only walk that trains a run and
+"""WCAG 2.1 AA in a real browser: an axe-core audit of every tab as it first opens, light on desktop and phone, dark
+on desktop, failing on any serious or critical violation of kdemo's own; and a keyboard-only walk that trains a run and
 opens the Temperature lab's decoupled view.
 
 axe-core comes bundled in the axe-playwright-python package. The violations inside Gradio's own components that
@@ -47,7 +47,9 @@ def own_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_no_serious_violation_on_any_tab(kdemo_server, browser, theme):
-    """Each tab as it first opens at 1440 px, then each again on a 390x844 phone (one page: the suite's time)."""
+    """Each tab as it first opens at 1440 px, then each again on a 390x844 phone (one page: the suite's time).
+    Dark is audited at 1440 px only: the theme changes colours, not layout, and the phone's layout is audited in
+    light (an audit of a large tab is 2-5 s here)."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = ctx.new_page()
     errors = []
@@ -56,7 +58,7 @@ def test_no_serious_violation_on_any_tab(kdemo_server, browser, theme):
         page.goto(kdemo_server[1] + ("?__theme=dark" if theme == "dark" else ""))
         page.wait_for_selector("#train-btn", timeout=30_000)
         found = {}
-        for width, height in ((1440, 1000), (390, 844)):
+        for width, height in ((1440, 1000), (390, 844))[:1 if theme == "dark" else 2]:
             page.set_viewport_size({"width": width, "height": height})
             for name in TABS:
                 open_tab(page, name)
