@@ -3,6 +3,7 @@ skipped with a reason where either is missing, one browser per test module, and 
 safety nets, never speed claims. Recipe and traps: /work/shared/notes/browser-tests.md."""
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,16 @@ def polls(session, n: int, timeout=60.0):
         seen = session.last_seen
         wait_until(lambda: session.last_seen > seen, timeout=timeout, every=0.05)
         yield
+
+
+class Shots:
+    """Screenshots for a person to look at, in $KDEMO_SHOT_DIR; without it none are taken: a test asserts on the
+    page, and each picture is 0.2-0.5 s of Chromium's CPU on a 2-core machine."""
+
+    def __init__(self):
+        self.folder = Path(os.environ["KDEMO_SHOT_DIR"]) if os.environ.get("KDEMO_SHOT_DIR") else None
+
+    def __call__(self, page, name: str, full_page: bool = False):
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(self.folder / name), full_page=full_page)

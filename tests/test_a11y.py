@@ -36,10 +36,11 @@ def own_violations(page) -> list[str]:
             continue
         for node in v["nodes"]:
             known = KNOWN.get(v["id"])
-            target = node["target"][0] if node["target"] else ""
-            if known and isinstance(target, str) and page.evaluate(
-                    "([t, k]) => { const e = document.querySelector(t); return !!e && e.matches(k); }",
-                    [target, known]):
+            # matched against the element as axe saw it (its HTML in the result), not as the page has it now: a
+            # tab's plot may draw in between (Plotly loads with a tab's first plot) and take the placeholder away
+            if known and page.evaluate("""([html, k]) => { const t = document.createElement('template');
+                    t.innerHTML = html; const e = t.content.firstElementChild; return !!e && e.matches(k); }""",
+                                       [node.get("html", ""), known]):
                 continue
             out.append(f"{v['id']}: {node['target']} {node.get('failureSummary', '')[:200]}")
     return out

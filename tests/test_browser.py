@@ -1,7 +1,7 @@
 """The app in a real browser (headless Chromium via playwright): draw in the Temperature lab, train, stop, and what
 a first-time teacher sees: presentation mode, labels of a labels-only run, the results table, dark mode, a phone.
 
-Recipe and traps: /work/shared/notes/browser-tests.md. Screenshots go to $KDEMO_SHOT_DIR (else a temp folder);
+Recipe and traps: /work/shared/notes/browser-tests.md. Screenshots go to $KDEMO_SHOT_DIR (none without it);
 KDEMO_SCREENSHOT=path also saves a full-page picture of the Train tab mid-run there (how assets/screenshot.png
 is made: KDEMO_SCREENSHOT=assets/screenshot.png pytest tests/test_browser.py). No wall-clock limits in assertions:
 the timeouts below are safety nets on a shared 2-core machine.
@@ -9,11 +9,10 @@ the timeouts below are safety nets on a shared 2-core machine.
 import hashlib
 import re
 import os
-from pathlib import Path
 
 import pytest
 
-from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
+from browserkit import Shots, browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
 
 pytestmark = needs_chromium
 
@@ -40,11 +39,8 @@ def page(kdemo_server, browser):
 
 
 @pytest.fixture
-def shots(tmp_path):
-    """Where screenshots go: $KDEMO_SHOT_DIR to keep them, else the test's temp folder."""
-    folder = Path(os.environ.get("KDEMO_SHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def shots():
+    return Shots()
 
 
 def plot_data(page, elem_id: str) -> str:
@@ -102,13 +98,13 @@ def test_lab_draws_without_the_toolbar_and_clear_empties_everything(page, shots)
     stroke(page, canvas, [(0.3, 0.22), (0.62, 0.22)])                 # a bar on top: now more like a "7"
     wait_until(lambda: plot_data(page, "lab-probs") != first)
     assert has_traces(page, "lab-dkd") and page.locator("#lab-numbers").inner_text().strip()
-    page.screenshot(path=str(shots / "lab.png"), full_page=True)
+    shots(page, "lab.png", full_page=True)
 
     page.locator("#sketch").get_by_role("button", name="Clear").click()
     out = wait_until(lambda: (o := lab_outputs(page))["probs"] == "[]" and o)
     assert out["dkd"] == "[]" and out["preview"] == 0 and not out["numbers"].strip(), out
     assert "empty" in out["caption"], out["caption"]
-    page.screenshot(path=str(shots / "lab_cleared.png"), full_page=True)
+    shots(page, "lab_cleared.png", full_page=True)
 
     stroke(page, canvas, [(0.5, 0.2), (0.5, 0.8)])                    # clear, then draw again
     wait_until(lambda: has_traces(page, "lab-probs") and has_traces(page, "lab-dkd"))
@@ -128,7 +124,7 @@ def test_train_curves_move_then_stop(page, shots):
         wait_until(lambda: int(re.search(r"(\d+)%", page.locator("#train-status").inner_text()).group(1)) >= 45)
         page.mouse.move(0, 0)   # no hover labels in the picture
         page.screenshot(path=shot, full_page=True)
-    page.screenshot(path=str(shots / "train_running.png"), full_page=True)
+    shots(page, "train_running.png", full_page=True)
     page.locator("#stop-btn").click()
     wait_until(lambda: "stopped" in page.locator("#train-status").inner_text(), timeout=90)
     wait_until(lambda: "stopped" in page.locator("#results").inner_text())   # the final poll recorded the run
@@ -143,7 +139,7 @@ def test_train_curves_move_then_stop(page, shots):
     page.locator("#presentation input").uncheck()
     wait_until(lambda: font() == small)
     assert "stopped" in page.locator("#results").inner_text()
-    page.screenshot(path=str(shots / "train_stopped.png"), full_page=True)
+    shots(page, "train_stopped.png", full_page=True)
     assert hashlib.sha256(after.encode()).hexdigest() != hashlib.sha256(a.encode()).hexdigest()
     assert not page.errors, page.errors
 
@@ -156,7 +152,7 @@ def test_presentation_mode_scales_labels_buttons_and_plot_fonts(page, shots):
     sized = lambda: {k: font_px(page, s) for k, s in sizes.items()}  # noqa: E731
     try:   # the plot is redrawn by the server (bigger fonts, thicker lines): wait for it
         wait_until(lambda: all(v >= 1.3 * before[k] for k, v in sized().items()), timeout=60)
-        page.screenshot(path=str(shots / "presentation.png"), full_page=True)
+        shots(page, "presentation.png", full_page=True)
     except AssertionError:
         raise AssertionError(f"not all 1.3x larger: {before} -> {sized()}") from None
     finally:
@@ -182,7 +178,7 @@ def test_a_labels_only_run_is_worded_as_one_and_the_table_fits(page, shots):
     widths = page.evaluate("""() => { const v = document.querySelector('#results .virtual-table-viewport');
                                       return [v.scrollWidth, v.clientWidth]; }""")
     page.locator("#results").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "results_table.png"), full_page=True)
+    shots(page, "results_table.png", full_page=True)
     assert widths[0] <= widths[1] + 1, widths
     assert not page.errors, page.errors
 
@@ -238,7 +234,7 @@ def test_dark_mode_plots_are_dark_with_light_text(page, shots):
                     tick: lum(getComputedStyle(tick).fill)};
         }""")
         page.mouse.move(0, 0)
-        page.screenshot(path=str(shots / "dark_lab.png"), full_page=True)
+        shots(page, "dark_lab.png", full_page=True)
     finally:
         page.evaluate("document.body.classList.remove('dark')")
     # a dark panel behind a transparent (or dark) plot, and light axis text
@@ -256,7 +252,7 @@ def test_phone_shows_the_run_first_and_the_curves_on_the_first_screen(page, shot
         old = plot_data(page, "acc-plot")
         page.locator("#train-btn").click()
         wait_until(lambda: (d := has_traces(page, "acc-plot")) and d != old, timeout=60)
-        page.screenshot(path=str(shots / "phone.png"))
+        shots(page, "phone.png")
         plot, top = page.locator("#acc-plot").bounding_box(), page.evaluate("window.scrollY")
         assert top + plot["y"] + plot["height"] <= 844, (top, plot)   # the whole accuracy plot on the first screen
         wait_until(lambda: "done" in page.locator("#train-status").inner_text(), timeout=60)

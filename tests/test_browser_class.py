@@ -2,15 +2,13 @@
 board for the projector, two students open the join link (one with an HTML nickname) and train; the board updates
 as they finish, shows the nickname as text, and a wrong board code shows a plain message.
 
-Recipe and traps: /work/shared/notes/browser-tests.md. Screenshots go to $KDEMO_SHOT_DIR (else a temp folder).
+Recipe and traps: /work/shared/notes/browser-tests.md. Screenshots go to $KDEMO_SHOT_DIR (none without it).
 """
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from browserkit import browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
+from browserkit import Shots, browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
 
 pytestmark = needs_chromium
 LESSON = "n_labeled=64&epochs=1&seeds=1&eval_samples=100&eval_points=2"      # a run of a few seconds
@@ -60,10 +58,9 @@ def train(pg):
                seen=lambda: text(pg, "#train-status"))
 
 
-def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
+def test_a_teacher_board_and_two_students(kdemo_server, pages):
     _, url = kdemo_server
-    shots = Path(os.environ.get("KDEMO_SHOT_DIR") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = Shots()
     teacher = pages(url + "?" + LESSON)
     wait_until(lambda: teacher.locator("#cfg-n_labeled input").first.input_value() == "64")
     teacher.locator("#class-start button.label-wrap").first.click()
@@ -71,7 +68,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
     join = wait_until(lambda: teacher.locator("#class-join-link textarea, #class-join-link input").first.input_value())
     board_link = teacher.locator("#class-board-link textarea, #class-board-link input").first.input_value()
     assert "n_labeled=64" in join and "class=" in join and "?board=" in board_link
-    teacher.screenshot(path=str(shots / "class_start.png"))
+    shots(teacher, "class_start.png")
 
     board = pages(board_link)
     wait_until(lambda: "No runs yet" in text(board, "#board-head"), seen=lambda: text(board, "#board-head"))
@@ -88,7 +85,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
     wait_until(lambda: NICK in table_cells(board), seen=lambda: table_cells(board))
     assert board.locator("#board-table img").count() == 0
     assert "1 run" in text(board, "#board-head") and "+" in table_cells(board)
-    ann.screenshot(path=str(shots / "class_student_1.png"))
+    shots(ann, "class_student_1.png")
 
     bob = pages(join)
     wait_until(lambda: "student 2" in text(bob, "#class-note"), seen=lambda: text(bob, "#class-note"))
@@ -100,8 +97,8 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages, tmp_path):
     wait_until(lambda: board_rows(board) == 2, timeout=120, seen=lambda: text(board, "#board-head"))
     assert "2 runs" in text(board, "#board-head") and "student 2" in table_cells(board)
     assert board.locator("#board-plot .js-plotly-plot").count() == 1
-    bob.screenshot(path=str(shots / "class_student_2.png"))
-    board.screenshot(path=str(shots / "class_board.png"), full_page=True)
+    shots(bob, "class_student_2.png")
+    shots(board, "class_board.png", full_page=True)
 
     wrong = pages(url + "?board=" + "A" * 16)
     wait_until(lambda: "no open class" in text(wrong, "#board-head"), seen=lambda: text(wrong, "#board-head"))

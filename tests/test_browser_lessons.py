@@ -3,18 +3,17 @@ or single controls, locks them, shows the class's question as text, ignores what
 starts a run on open; pause / step / resume / stop; and the Share box's link reopens to the identical state.
 
 Recipe and traps: /work/shared/notes/browser-tests.md (Debian chromium, never `playwright install`).
-Screenshots go to $KDEMO_SHOT_DIR (else a temp folder); KDEMO_LESSON_SHOT=path also saves the phone-width picture
+Screenshots go to $KDEMO_SHOT_DIR (none without it); KDEMO_LESSON_SHOT=path also saves the phone-width picture
 of a locked lesson there (how assets/lesson_phone.png is made:
 KDEMO_LESSON_SHOT=assets/lesson_phone.png pytest tests/test_browser_lessons.py -k phone).
 """
 import json
 import os
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from browserkit import browser, needs_chromium, polls, settled, wait_until, watch_joins  # noqa: F401 (a fixture)
+from browserkit import Shots, browser, needs_chromium, polls, settled, wait_until, watch_joins  # noqa: F401 (a fixture)
 
 PlaywrightError = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").Error
 
@@ -58,10 +57,8 @@ def open_link(kdemo_server, browser):
 
 
 @pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("KDEMO_SHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def shots():
+    return Shots()
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -385,5 +382,5 @@ def test_locked_autorun_lesson_on_a_phone(open_link, shots):
         wait_until(lambda: "done" in status(pg), timeout=300)
         pg.mouse.move(0, 0)                                # no plot toolbar or hover label in the picture
         pg.screenshot(path=target)
-    pg.screenshot(path=str(shots / "lesson_phone.png"))
+    shots(pg, "lesson_phone.png")
     assert not pg.errors, pg.errors

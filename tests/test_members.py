@@ -168,38 +168,50 @@ def test_cosine_schedule_and_time_budget():
     assert summary["epochs_done"] < 50      # how far it got depends on the machine: not asserted
 
 
-def _steps(kind: str, fused: bool, weight_decay: float, momentum: float, ours: bool) -> list:
-    """Five steps of a small net with two param groups, the second's rate changed after each step (a schedule)."""
-    torch.manual_seed(0)
+def _steps(kind: str, fused: bool, weight_decay: float, momentum: float, ours: bool, asked: list | None = None):
+    """Five steps of a small net with two param groups, the second's rate changed after each step (a schedule).
+    `asked`: the modules the optimizer's own calls import (an import statement calls __import__ even when the
+    module is loaded, so this holds whatever ran before in this process)."""
+    torch.manual_seed(0)            # (torch.manual_seed itself imports torch._dynamo: outside the watch)
     net = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
     groups = [{"params": list(net[0].parameters()), "lr": 0.05}, {"params": list(net[2].parameters()), "lr": 0.01}]
+    x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
+    real = builtins.__import__
+
+    def watch(fn, *args, **kwargs):
+        if asked is None:
+            return fn(*args, **kwargs)
+        builtins.__import__ = lambda name, *a, **k: asked.append(name) or real(name, *a, **k)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            builtins.__import__ = real
     if ours:
-        opt = make_optimizer(SimpleNamespace(optimizer=kind, lr=0.05, momentum=momentum, weight_decay=weight_decay),
-                             groups)
+        opt = watch(make_optimizer, SimpleNamespace(optimizer=kind, lr=0.05, momentum=momentum,
+                                                    weight_decay=weight_decay), groups)
         opt.fused = opt.fused if fused else None
     elif kind == "sgd":
-        opt = torch.optim.SGD(groups, lr=0.05, momentum=momentum, weight_decay=weight_decay, fused=fused or None)
+        opt = watch(torch.optim.SGD, groups, lr=0.05, momentum=momentum, weight_decay=weight_decay,
+                    fused=fused or None)
     else:
-        opt = torch.optim.Adam(groups, lr=0.05, weight_decay=weight_decay, fused=fused or None)
-    x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
+        opt = watch(torch.optim.Adam, groups, lr=0.05, weight_decay=weight_decay, fused=fused or None)
     for _ in range(5):
-        opt.zero_grad(set_to_none=True)
+        watch(opt.zero_grad, set_to_none=True)
         torch.nn.functional.cross_entropy(net(x), y).backward()
-        opt.step()
+        watch(opt.step)
         opt.param_groups[1]["lr"] *= 0.9
     return [p.detach().clone() for p in net.parameters()]
 
 
-def test_kdemos_optimizer_steps_as_torch_optim_does_without_importing_dynamo(monkeypatch):
+def test_kdemos_optimizer_steps_as_torch_optim_does_without_importing_dynamo():
     """The same weights, bit for bit, as torch.optim.SGD / Adam (fused or not, weight decay and momentum or not);
-    and no step asks for torch._dynamo, whose import is 2-3 s of every process's first run (an import statement
-    calls __import__ even when the module is loaded, so this holds whatever ran before in this process)."""
-    asked, real = [], builtins.__import__
-    monkeypatch.setattr(builtins, "__import__", lambda name, *a, **k: asked.append(name) or real(name, *a, **k))
+    and neither building nor stepping it asks for torch._dynamo, whose import is 2-3 s of every process's first
+    run."""
     cases = [c for c in itertools.product(("sgd", "adam"), (True, False), (0.0, 1e-3), (0.0, 0.9))
              if not (c[0] == "adam" and c[3])]
-    ours = {c: _steps(*c, ours=True) for c in cases}
+    asked, theirs = [], []
+    ours = {c: _steps(*c, ours=True, asked=asked) for c in cases}
     assert not [n for n in asked if "_dynamo" in n], set(asked)
-    monkeypatch.undo()
     for c in cases:
-        assert all(torch.equal(a, b) for a, b in zip(ours[c], _steps(*c, ours=False))), c
+        assert all(torch.equal(a, b) for a, b in zip(ours[c], _steps(*c, ours=False, asked=theirs))), c
+    assert "torch._dynamo" in theirs            # the watch sees torch.optim's import, so it would see ours

@@ -161,7 +161,7 @@ def bench(cases: list[str], n_train: int | None = None, seed: int = 0, progress:
     import torch
     from tqdm import tqdm
     # The reference's first torch.optim optimizer imports torch._dynamo (seconds; kdemo's own steps never do,
-    # kdemo/train/optim.py): pay it before timing either side.
+    # kdemo/train/batches.py): pay it before timing either side.
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     import torchvision  # noqa: F401  (likewise an import, not part of the reference's epoch)
     results = []
