@@ -62,7 +62,8 @@ def test_saved_student_loads_back(kd_run, tmp_path):
 
 def test_stop_ends_the_thread_quickly_and_keeps_progress():
     torch.manual_seed(0)
-    run = Run(TrainConfig(**{**SMALL, "n_labeled": 6000}, method="kd", epochs=50.0))
+    # a loss record every 0.5 epoch (log_points): the first comes after ~50 steps, not after 1/8 of the run
+    run = Run(TrainConfig(**{**SMALL, "n_labeled": 6000, "log_points": 100}, method="kd", epochs=50.0))
     run.start()
     deadline = time.time() + 120
     while time.time() < deadline and not any(r["phase"] == "student" and r["kind"] == "train"
