@@ -51,7 +51,7 @@ class PeakRSS:
 
 def visitor(url: str):
     """A gradio_client for one simulated visitor of `url`. Its `ssl_verify` is off for plain http:// only, where there
-    is no TLS to verify: with it on, every call builds an SSL context from certifi's bundle (a /poll to a local
+    is no TLS to verify: with it on, every call builds an SSL context from a whole CA bundle (a /poll to a local
     server: 170 ms of CPU with it, 60 ms without, most of a benchmark's client side on 2 cores)."""
     from gradio_client import Client
     return Client(url, verbose=False, ssl_verify=not url.startswith("http://"))
