@@ -112,6 +112,39 @@ def test_lab_draws_without_the_toolbar_and_clear_empties_everything(page, shots)
     assert not page.errors, page.errors
 
 
+def test_quick_presentation_toggles_settle(page, kdemo_server):
+    """Presentation mode switched on and off twice in quick succession: the redraws it sets off end, and the
+    box, the page's fonts and the plots agree that it is off. (Its redraws once listened to the box's `change`:
+    Gradio writes an input's value back after each event that reads it, a write that lands after the next click
+    is a change, and five redraws kept setting each other off, a full core of the browser, until the page
+    closed.)"""
+    demo = kdemo_server[0]
+    box_id = next(i for i, b in demo.blocks.items() if getattr(b, "elem_id", None) == "presentation")
+    mark, sent = f'"trigger_id":{box_id},', []
+    watch = lambda r: "/queue/join" in r.url and mark in (r.post_data or "") and sent.append(r.url)  # noqa: E731
+    font = lambda: page.evaluate("() => document.querySelector('#lab-probs .js-plotly-plot').layout.font.size")  # noqa: E731
+    small = font()    # the lab's plot, drawn by the test above
+    page.on("request", watch)
+    try:
+        box = page.locator("#presentation input")
+        for _ in range(2):
+            box.check()
+            box.uncheck()
+        assert sent, "the clicks set off no redraw"
+
+        def quiet():   # a loop re-fires the redraws several times a second: no 2-s window is free of them
+            seen = len(sent)
+            page.wait_for_timeout(2000)
+            return len(sent) == seen
+        wait_until(quiet, timeout=60, seen=lambda: len(sent))
+    finally:
+        page.remove_listener("request", watch)
+    assert not box.is_checked()
+    assert not page.evaluate("() => document.body.classList.contains('kd-present')")
+    wait_until(lambda: font() == small, seen=font)
+    assert not page.errors, page.errors
+
+
 def test_train_curves_move_then_stop(page, shots):
     page.get_by_role("tab", name="Train").click()
     page.locator("#cfg-epochs input").fill("12")   # long enough to stop it half way

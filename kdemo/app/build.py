@@ -89,6 +89,11 @@ def build_demo(registry: Registry | None = None, classes: Classes | None = None)
         ui_share.wire_load(ui, demo, registry)   # a lesson link's setup, applied when the page opens
         ui_board.wire(ui, demo, registry, classes, sess, presentation)
         ui_tour.wire(ui, demo, sess)
+        # Each tab redraws its plots for presentation mode on the box's `input` (a visitor's click), never on its
+        # `change`: Gradio 6.31 writes an input's value back after each event that reads it, a write that lands
+        # after the next click is a change, and five redraws set off by `change` kept setting each other off after
+        # a quick on/off, until the page closed (tests/test_browser.py). A lesson link's own load handler draws
+        # what it shows for presentation mode; the page fonts below follow every change.
         presentation.change(None, presentation, None,   # bigger page fonts, client side (the CSS is in ui_style)
                             js="(on) => { document.body.classList.toggle('kd-present', on); }")
 

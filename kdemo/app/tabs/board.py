@@ -265,7 +265,7 @@ def wire(ui: Wired, demo: gr.Blocks, registry, classes, sess, presentation):
     shown = ("board_head", "board_table", "board_plot", "board_axis", "sess", "board_seen", "board_csv",
              "board_json_file")
     inputs = ["board_code", "board_axis", "board_metric", presentation, "board_seen", sess]
-    for event in (ui["board_timer"].tick, ui["board_axis"].input, ui["board_metric"].input, presentation.change):
+    for event in (ui["board_timer"].tick, ui["board_axis"].input, ui["board_metric"].input, presentation.input):
         ui.on(event, board_refresh, inputs, shown, api_visibility="private", show_progress="hidden",
               concurrency_id="poll", title="title.board", bind={**bind, "registry": registry})
     teacher = ["board_code", "board_key"]

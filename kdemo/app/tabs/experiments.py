@@ -143,7 +143,7 @@ def build(ui: Wired, X, registry, sess, presentation):
     polled = ("exp_status", "exp_timer", "exp_table", "exp_takeaway", *figs)
     ui.on(ui["exp_timer"].tick, poll_experiment, [sess, presentation], polled, api_name="experiment_poll",
           show_progress="hidden", concurrency_id="poll", concurrency_limit=8, bind={"X": X})
-    ui.on(presentation.change, poll_experiment, [sess, presentation], polled, api_visibility="private",
+    ui.on(presentation.input, poll_experiment, [sess, presentation], polled, api_visibility="private",
           show_progress="hidden", bind={"X": X})
     ui.on(ui["exp_stop"].click, stop_experiment, [sess], ("exp_status",), api_name="experiment_stop",
           concurrency_id="poll")

@@ -274,7 +274,7 @@ def _wire(ui: Wired, registry, sess, presentation):
     ui.on(done.then, on_report, [sess], ("ins_report",), api_visibility="private", **quick)
     ui.on(ui["tabs"].select, on_tab, refresh_in, VIEWS, api_visibility="private", check=REFRESH_CHECK, **quick)
     ui.on(ui["tabs"].select, on_tab_report, [sess], ("ins_report",), api_visibility="private", **quick)
-    ui.on(presentation.change, on_refresh, refresh_in, VIEWS, api_visibility="private", check=REFRESH_CHECK,
+    ui.on(presentation.input, on_refresh, refresh_in, VIEWS, api_visibility="private", check=REFRESH_CHECK,
           **quick)
     report_btn = gr.Button(visible=False)   # /report for API clients: the file of the session's last run
     ui.on(report_btn.click, on_report, [sess], ("ins_report",), api_name="report", **quick)

@@ -192,7 +192,7 @@ def build(ui: Wired, registry, sess, presentation):
           bind={**with_registry, "pad": pad, "limits": limits}, **lab)
     for name in ("lab_T", "lab_target", "lab_teacher", "lab_student"):
         ui.on(ui[name].change, on_knob, ["digit", *knobs], shows, api_visibility="private", bind=with_registry, **lab)
-    ui.on(presentation.change, on_knob, ["digit", *knobs], shows, api_visibility="private", bind=with_registry,
+    ui.on(presentation.input, on_knob, ["digit", *knobs], shows, api_visibility="private", bind=with_registry,
           **lab)
     if gallery is not None:   # a click in the page; API clients name a test image by its index (/lab_digit)
         ui.on(gallery.select, on_example, knobs, shows, api_visibility="private", bind=with_registry, **lab)

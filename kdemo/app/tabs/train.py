@@ -213,7 +213,7 @@ def _wire(ui: Wired, registry, sess, presentation):
           bind={"registry": registry})
     ui.on(ui["timer"].tick, train_poll, [sess, presentation], POLL_OUTPUTS, api_name="poll", show_progress="hidden",
           concurrency_id="poll", concurrency_limit=8)
-    ui.on(presentation.change, train_poll, [sess, presentation], POLL_OUTPUTS, show_progress="hidden",
+    ui.on(presentation.input, train_poll, [sess, presentation], POLL_OUTPUTS, show_progress="hidden",
           api_visibility="private")
     for action in ("stop", "pause", "resume", "step"):
         ui.on(ui[f"{action}_btn"].click, _control, [sess], ("status", "timer"), api_name=action,
