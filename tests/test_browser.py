@@ -114,10 +114,8 @@ def test_lab_draws_without_the_toolbar_and_clear_empties_everything(page, shots)
 
 def test_quick_presentation_toggles_settle(page, kdemo_server):
     """Presentation mode switched on and off twice in quick succession: the redraws it sets off end, and the
-    box, the page's fonts and the plots agree that it is off. (Its redraws once listened to the box's `change`:
-    Gradio writes an input's value back after each event that reads it, a write that lands after the next click
-    is a change, and five redraws kept setting each other off, a full core of the browser, until the page
-    closed.)"""
+    box, the page's fonts and the plots agree that it is off. Why they once did not end: the comment at the box
+    in kdemo/app/build.py."""
     demo = kdemo_server[0]
     box_id = next(i for i, b in demo.blocks.items() if getattr(b, "elem_id", None) == "presentation")
     mark, sent = f'"trigger_id":{box_id},', []
