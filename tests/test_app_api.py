@@ -440,3 +440,18 @@ def test_app_starts_without_pretrained_weights(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="train first"):
         config_from_controls(dict(teacher_source="pretrained"))
     teachers.clear_cache()
+
+
+def test_events_that_show_no_progress_track_none(server):
+    """A hidden event names no progress targets: Gradio's page would otherwise keep a loading status for each of
+    its outputs and rewrite them all on every status change of any event (kit.Wired.on). The polls and the load
+    events, the page's most frequent and widest, are among them."""
+    demo, _ = server
+    deps = [d for d in demo.get_config_file()["dependencies"] if d["backend_fn"]]
+    hidden = [d for d in deps if d["show_progress"] == "hidden" and d["outputs"]]
+    assert hidden and all(d["show_progress_on"] == [] for d in hidden), \
+        [d["api_name"] for d in hidden if d["show_progress_on"] != []]
+    ticks = [d for d in deps if any(kind in ("tick", "load") for _, kind in d["targets"])]
+    assert len(ticks) >= 5 and all(d in hidden for d in ticks), [d["api_name"] for d in ticks if d not in hidden]
+    shown = next(d for d in deps if d["api_name"] == "train")       # the Train button keeps its spinner
+    assert shown["show_progress"] == "full" and shown["show_progress_on"] is None

@@ -174,6 +174,12 @@ class Wired(dict):
         # Raw values: Gradio's own preprocessing answers a null slider or a word in a number box in Python's
         # words ("'<' not supported between 'NoneType' and 'float'"); every handler checks its inputs itself.
         kw.setdefault("preprocess", False)
+        if kw.get("show_progress") == "hidden":
+            # No component tracks a hidden event's progress. Gradio's page keeps a loading status for every
+            # component that was ever an event's progress target (by default all its outputs), and on each status
+            # change of any event it writes every one of them back into its tree: with the load events' outputs
+            # and a poll each half second, most of the browser's work while it watched a run.
+            kw.setdefault("show_progress_on", [])
         return event(guard(by_component, title), inputs=ins, outputs=comps, **kw)
 
 
