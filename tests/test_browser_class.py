@@ -20,7 +20,9 @@ def pages(kdemo_server, browser):
     """page(url) -> a page of a fresh context (its own visitor), recording page errors and dialogs."""
     contexts = []
 
-    def opener(url: str):
+    def opener(url: str, ready: str = "#train-btn"):
+        """`ready`: what the page shows once drawn. A board link's page hides the tabs as it opens, and the Train
+        tab's button is never drawn when that comes first."""
         ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
         contexts.append(ctx)
         pg = ctx.new_page()
@@ -28,7 +30,7 @@ def pages(kdemo_server, browser):
         pg.on("pageerror", lambda e: pg.errors.append(str(e)))
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
         pg.goto(url)
-        pg.wait_for_selector("#train-btn", state="attached", timeout=60_000)
+        pg.wait_for_selector(ready, state="attached", timeout=60_000)
         return pg
 
     yield opener
@@ -70,7 +72,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages):
     assert "n_labeled=64" in join and "class=" in join and "?board=" in board_link
     shots(teacher, "class_start.png")
 
-    board = pages(board_link)
+    board = pages(board_link, ready="#board-head")
     wait_until(lambda: "No runs yet" in text(board, "#board-head"), seen=lambda: text(board, "#board-head"))
     assert board.locator("#class-board").is_visible() and not board.locator("#kd-tabs").is_visible()
 
@@ -100,7 +102,7 @@ def test_a_teacher_board_and_two_students(kdemo_server, pages):
     shots(bob, "class_student_2.png")
     shots(board, "class_board.png", full_page=True)
 
-    wrong = pages(url + "?board=" + "A" * 16)
+    wrong = pages(url + "?board=" + "A" * 16, ready="#board-head")
     wait_until(lambda: "no open class" in text(wrong, "#board-head"), seen=lambda: text(wrong, "#board-head"))
     for pg in (teacher, board, ann, bob, wrong):
         assert pg.errors == [] and pg.dialogs == []
