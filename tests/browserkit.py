@@ -101,3 +101,9 @@ class Shots:
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(self.folder / name), full_page=full_page)
+
+
+@pytest.fixture
+def shots():
+    """A test's Shots (see above)."""
+    return Shots()

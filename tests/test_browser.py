@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from browserkit import Shots, browser, needs_chromium, wait_until  # noqa: F401 (browser: a fixture)
+from browserkit import browser, needs_chromium, shots, wait_until  # noqa: F401 (browser, shots: fixtures)
 
 pytestmark = needs_chromium
 
@@ -33,14 +33,13 @@ def open_page(browser, url, **context):
 
 @pytest.fixture(scope="module")
 def page(kdemo_server, browser):
+    """One visitor's page for the module (a page load is 3-4 s of Chromium's CPU here): its tests run in file
+    order, each from where the one before left the page (the presentation test reads the curves the Train test
+    drew), so run the module, not one of them alone."""
     pg = open_page(browser, kdemo_server[1])
     yield pg
     pg.context.close()
 
-
-@pytest.fixture
-def shots():
-    return Shots()
 
 
 def plot_data(page, elem_id: str) -> str:

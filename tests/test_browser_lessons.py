@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from browserkit import Shots, browser, needs_chromium, polls, settled, wait_until, watch_joins  # noqa: F401 (a fixture)
+from browserkit import (browser, needs_chromium, polls, settled, shots, wait_until,  # noqa: F401 (fixtures)
+                        watch_joins)
 
 PlaywrightError = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package").Error
 
@@ -55,10 +56,6 @@ def open_link(kdemo_server, browser):
     sessions = kdemo_server[0].kdemo_registry._sessions
     wait_until(lambda: not any(s.run is not None and s.run.alive for s in list(sessions.values())), timeout=60)
 
-
-@pytest.fixture
-def shots():
-    return Shots()
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
