@@ -41,7 +41,6 @@ def page(kdemo_server, browser):
     pg.context.close()
 
 
-
 def plot_data(page, elem_id: str) -> str:
     """The traces a plotly plot currently shows (x and y of each), as a string to compare over time."""
     return page.evaluate(f"""() => {{

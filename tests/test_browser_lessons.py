@@ -57,7 +57,6 @@ def open_link(kdemo_server, browser):
     wait_until(lambda: not any(s.run is not None and s.run.alive for s in list(sessions.values())), timeout=60)
 
 
-
 # ---------------------------------------------------------------------------------------------------- helpers
 
 def loaded(pg):
